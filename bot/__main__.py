@@ -1,0 +1,78 @@
+"""Entry point: `python -m bot` runs the bot; subcommands serve admins (see README)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Passerelle help desk bot")
+    commands = parser.add_subparsers(dest="command")
+
+    flows = commands.add_parser("flows", help="check, test, draw and link the flow files")
+    flow_commands = flows.add_subparsers(dest="flows_command", required=True)
+    check = flow_commands.add_parser("check", help="report every problem with file:line:column")
+    check.add_argument("directory", nargs="?", default=None)
+    test = flow_commands.add_parser("test", help="run the flow tests and report step coverage")
+    test.add_argument("directory", nargs="?", default=None)
+    test.add_argument("-v", "--verbose", action="store_true")
+    graph = flow_commands.add_parser("graph", help="print a flow as a Mermaid or DOT graph")
+    graph.add_argument("flow_id")
+    graph.add_argument("--format", choices=["mermaid", "dot"], default="mermaid")
+    graph.add_argument("--lang", default=None)
+    graph.add_argument("--output", "-o", default=None,
+                       help="write svg/png with Graphviz (by extension)")
+    links = flow_commands.add_parser("links", help="print each flow's t.me deep link")
+    links.add_argument("--bot", default=None, help="bot username (default: ask Telegram)")
+    links.add_argument("--qr", default=None, metavar="DIR", help="also write QR codes as PNG")
+    docs = flow_commands.add_parser("docs", help="write docs/procedures.md from the flows")
+    docs.add_argument("--output", default="docs/procedures.md")
+
+    console = commands.add_parser("console", help="try the flows in a terminal")
+    console.add_argument("--lang", default=None)
+    console.add_argument("--flow", default=None)
+    console.add_argument("--country", default=None)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from bot.config import load_settings
+
+    if args.command == "flows":
+        directory = getattr(args, "directory", None) or load_settings(require_token=False).flows_dir
+        if args.flows_command == "check":
+            from bot.cli import flows_check
+
+            return flows_check.run(str(directory))
+        if args.flows_command == "test":
+            from bot.cli import flows_test
+
+            return flows_test.run(str(directory), verbose=args.verbose)
+        if args.flows_command == "graph":
+            from bot.cli import flows_graph
+
+            return flows_graph.run(str(directory), args.flow_id, args.format, args.lang,
+                                   args.output)
+        if args.flows_command == "links":
+            from bot.cli import flows_links
+
+            return flows_links.run(str(directory), args.bot, args.qr)
+        if args.flows_command == "docs":
+            from bot.cli import flows_docs
+
+            return flows_docs.run(str(directory), args.output)
+    if args.command == "console":
+        from bot.cli import console
+
+        settings = load_settings(require_token=False)
+        return console.run(str(settings.flows_dir), lang=args.lang, flow_id=args.flow,
+                           country=args.country)
+    from bot.app import run_bot
+
+    return run_bot()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The command line: `python -m bot [command]` (see README and docs/)."""

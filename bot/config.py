@@ -1,0 +1,116 @@
+"""The one place that reads settings: the environment, then `.env`, into a frozen object.
+
+Every setting is documented in `.env.example`. The token is validated here so that a typo
+gives one clear line instead of a traceback from deep inside the HTTP client.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,60}$")
+TOKEN_HELP = (
+    "Get a token from @BotFather in Telegram (/newbot) and put it in .env as BOT_TOKEN=...; "
+    "to try the flows without a token, run: python -m bot console"
+)
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line a person can act on."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str = field(repr=False)
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    database_path: Path = Path("data/passerelle.sqlite3")
+    flows_dir: Path = Path("flows")
+    admin_ids: frozenset[int] = frozenset()
+    log_level: str = "INFO"
+    webhook_url: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8080
+    send_rate: float = 30.0
+    renotify_minutes: float = 30.0
+    admin_escalation_minutes: float = 120.0
+    retention_days: int = 90
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """Parse KEY=VALUE lines (comments, blank lines, optional quotes); no interpolation."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        key = key.strip().removeprefix("export ").strip()
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        values[key] = value
+    return values
+
+
+def _number(env: Mapping[str, str], key: str, default: float, kind: type = float) -> float:
+    raw = env.get(key, "").strip()
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ConfigError(f"{key}={raw!r} is not a number; see .env.example") from None
+    if value < 0:
+        raise ConfigError(f"{key} must not be negative; see .env.example")
+    return value
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    env_file: Path | None = Path(".env"),
+    *,
+    require_token: bool = True,
+) -> Settings:
+    """Build Settings; the process environment wins over `.env`."""
+    env = {**(read_env_file(env_file) if env_file else {}),
+           **(os.environ if environ is None else environ)}
+    token = env.get("BOT_TOKEN", "").strip()
+    if require_token and not token:
+        raise ConfigError(f"BOT_TOKEN is not set. {TOKEN_HELP}")
+    if require_token and not TOKEN_PATTERN.match(token):
+        raise ConfigError(
+            f"BOT_TOKEN does not look like a bot token (digits:letters). {TOKEN_HELP}")
+    admin_ids = set()
+    for part in env.get("ADMIN_IDS", "").replace(";", ",").split(","):
+        if part.strip():
+            if not part.strip().lstrip("-").isdigit():
+                raise ConfigError(f"ADMIN_IDS must be Telegram user ids separated by commas, "
+                                  f"not {part.strip()!r}")
+            admin_ids.add(int(part))
+    webhook_url = env.get("WEBHOOK_URL", "").strip() or None
+    secret = env.get("WEBHOOK_SECRET", "").strip() or None
+    if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise ConfigError("WEBHOOK_SECRET may only use A-Z, a-z, 0-9, _ and - (1-256 characters)")
+    return Settings(
+        bot_token=token,
+        telegram_api_url=env.get("TELEGRAM_API_URL", "").strip() or Settings.telegram_api_url,
+        database_path=Path(env.get("DATABASE_PATH", "").strip() or Settings.database_path),
+        flows_dir=Path(env.get("FLOWS_DIR", "").strip() or Settings.flows_dir),
+        admin_ids=frozenset(admin_ids),
+        log_level=(env.get("LOG_LEVEL", "").strip() or "INFO").upper(),
+        webhook_url=webhook_url,
+        webhook_secret=secret,
+        webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
+        webhook_port=int(_number(env, "WEBHOOK_PORT", 8080, int)),
+        send_rate=_number(env, "SEND_RATE", 30.0),
+        renotify_minutes=_number(env, "ESCALATION_RENOTIFY_MINUTES", 30.0),
+        admin_escalation_minutes=_number(env, "ESCALATION_ADMIN_MINUTES", 120.0),
+        retention_days=int(_number(env, "RETENTION_DAYS", 90, int)),
+    )

@@ -1,0 +1,102 @@
+"""The one way to load flows: read a folder, parse every file, check the set.
+
+The bot, the console, the checker command and the tests all call `load_flows`, so they agree
+on what is valid. A result with errors must not replace a working set (see `LoadResult.ok`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .checker import check_flows
+from .located import Pos, YamlSyntaxError, load_yaml
+from .model import Country, FlowSet
+from .parse import ParsedFlow, Reporter, parse_country, parse_flow
+from .problems import Problem
+
+COUNTRY_FILE = "country.yaml"
+TESTS_DIR = "tests"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    flows: FlowSet
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _read(path: Path, report: Reporter) -> tuple[object, bytes]:
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        report.error(Pos(1, 1), "unreadable", f"cannot read the file: {exc}",
+                     "save it as UTF-8 text")
+        return None, b""
+    try:
+        result = load_yaml(text)
+    except YamlSyntaxError as exc:
+        report.error(exc.pos, "yaml-syntax", f"YAML syntax error: {exc}",
+                     "check indentation, colons and quotes around this place")
+        return None, raw
+    for key, pos in result.duplicates:
+        report.error(pos, "duplicate-key", f"`{key}` appears twice in the same mapping",
+                     "keep one; YAML would silently drop the first")
+    return result.data, raw
+
+
+def country_dirs(root: Path) -> list[Path]:
+    """The country folders under `root`; `root` itself when it is one country's folder."""
+    if (root / COUNTRY_FILE).exists():
+        return [root]
+    return sorted(p for p in root.iterdir() if p.is_dir())
+
+
+def load_flows(directory: str | Path, today: date | None = None) -> LoadResult:
+    """Load `directory/<CC>/country.yaml` and `directory/<CC>/*.yaml`, check them together."""
+    root = Path(directory)
+    today = today or date.today()
+    reporters: dict[str, Reporter] = {}
+    countries: dict[str, Country] = {}
+    parsed: list[ParsedFlow] = []
+    if not root.is_dir():
+        report = Reporter(str(root))
+        report.error(Pos(1, 1), "no-flows", "flows folder not found",
+                     "set FLOWS_DIR or pass the folder")
+        return LoadResult(FlowSet(), report.problems)
+    for country_dir in country_dirs(root):
+        code = country_dir.name
+        country_path = country_dir / COUNTRY_FILE
+        if country_path.exists():
+            report = reporters.setdefault(str(country_path), Reporter(str(country_path)))
+            data, _raw = _read(country_path, report)
+            if data is not None:
+                country = parse_country(report, data, code)
+                if country is not None:
+                    countries[code] = country
+        for path in sorted(country_dir.glob("*.yaml")):
+            if path.name == COUNTRY_FILE:
+                continue
+            report = reporters.setdefault(str(path), Reporter(str(path)))
+            data, raw = _read(path, report)
+            if data is None:
+                continue
+            item = parse_flow(report, data, code, raw)
+            if item is not None:
+                parsed.append(item)
+    flowset = check_flows(parsed, countries, reporters, today)
+    problems = sorted(p for report in reporters.values() for p in report.problems)
+    return LoadResult(flowset, problems)
