@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     console.add_argument("--lang", default=None)
     console.add_argument("--flow", default=None)
     console.add_argument("--country", default=None)
+    console.add_argument("--today", default=None, type=date.fromisoformat, metavar="YYYY-MM-DD",
+                         help="the date the flow takes as today (replays date answers)")
     return parser
 
 
@@ -68,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
 
         settings = load_settings(require_token=False)
         return console.run(str(settings.flows_dir), lang=args.lang, flow_id=args.flow,
-                           country=args.country)
+                           country=args.country, today=args.today)
     from bot.app import run_bot
 
     return run_bot()

@@ -46,7 +46,7 @@ def _loops_without_question(flows: dict[str, Flow]) -> list[list[Node]]:
             if not step.is_question:
                 graph[(flow.id, step.id)] = [
                     node for node in _automatic_edges(flows, flow, step)
-                    if node in flows.get(node[0], flow).steps
+                    if node[0] in flows and node[1] in flows[node[0]].steps
                     and not flows[node[0]].steps[node[1]].is_question
                 ]
     index: dict[Node, int] = {}

@@ -7,7 +7,7 @@ each key and item. Duplicate keys, which PyYAML silently overwrites, are reporte
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -17,9 +17,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 
-@dataclass(frozen=True)
-class Pos:
-    """A 1-based line and column in a file."""
+class Pos(NamedTuple):
+    """A 1-based line and column in a file (a tuple: cheap to build for every YAML node)."""
 
     line: int
     column: int
@@ -52,47 +51,87 @@ class YamlSyntaxError(Exception):
 
 
 def _pos(node: yaml.Node) -> Pos:
-    return Pos(node.start_mark.line + 1, node.start_mark.column + 1)
+    mark = node.start_mark
+    return Pos(mark.line + 1, mark.column + 1)
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+_ScalarNode, _MappingNode, _SequenceNode = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
+
+
+class _FastLoader(_Loader):  # type: ignore[misc, valid-type]
+    """The same tags as the safe loader, without running its regexes on plain text.
+
+    Only a plain scalar whose first character starts one of the implicit types (null, bool,
+    int, float, timestamp, merge, value) can be anything but a string.
+    """
+
+    _typed_starts = frozenset(k for k in _Loader.yaml_implicit_resolvers if k)
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if (kind is _ScalarNode and value and (not implicit[0] or value[0] not in
+                                               self._typed_starts)):
+            return _STR_TAG
+        return super().resolve(kind, value, implicit)
+
+
+# Scalars are built by the safe loader's own constructor functions, called directly: going
+# through `construct_object` would cache every node in this module-level loader forever.
 _scalar_loader = _Loader("")
+_constructors = _Loader.yaml_constructors
+
+
+def _construct_scalar(node: yaml.ScalarNode) -> Any:
+    constructor = _constructors.get(node.tag) or _constructors[None]  # None: unknown tag
+    return constructor(_scalar_loader, node)
 
 
 def _convert(node: yaml.Node, duplicates: list[tuple[str, Pos]]) -> Any:
-    if isinstance(node, yaml.MappingNode):
+    kind = node.__class__
+    if kind is _ScalarNode:
+        return node.value if node.tag == _STR_TAG else _construct_scalar(node)
+    if kind is _MappingNode:
         result = LocatedDict()
-        result.pos = _pos(node)
-        result.key_pos = {}
+        mark = node.start_mark
+        result.pos = Pos(mark.line + 1, mark.column + 1)
+        result.key_pos = key_pos = {}
         for key_node, value_node in node.value:
-            key = _convert(key_node, duplicates)
-            if not isinstance(key, str):
-                key = str(key)
+            if key_node.__class__ is _ScalarNode and key_node.tag == _STR_TAG:
+                key = key_node.value
+            else:
+                key = _convert(key_node, duplicates)
+                if not isinstance(key, str):
+                    key = str(key)
+            mark = key_node.start_mark
             if key in result:
-                duplicates.append((key, _pos(key_node)))
+                duplicates.append((key, Pos(mark.line + 1, mark.column + 1)))
                 continue
             result[key] = _convert(value_node, duplicates)
-            result.key_pos[key] = _pos(key_node)
+            key_pos[key] = Pos(mark.line + 1, mark.column + 1)
         return result
-    if isinstance(node, yaml.SequenceNode):
+    if kind is _SequenceNode:
         items = LocatedList(_convert(item, duplicates) for item in node.value)
         items.pos = _pos(node)
         items.item_pos = [_pos(item) for item in node.value]
         return items
-    return _scalar_loader.construct_object(node)
+    return _construct_scalar(node)
 
 
 def load_yaml(text: str) -> YamlResult:
     """Parse one YAML document, keeping positions; raise YamlSyntaxError with a position."""
+    duplicates: list[tuple[str, Pos]] = []
     try:
-        node = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
+        node = yaml.compose(text, Loader=_FastLoader)
+        data = None if node is None else _convert(node, duplicates)
+    except yaml.MarkedYAMLError as exc:  # syntax, or a tag such as `!foo` no constructor knows
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(mark.line + 1, mark.column + 1) if mark else Pos(1, 1)
         raise YamlSyntaxError(str(exc.problem or exc), pos) from exc
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(str(exc), Pos(1, 1)) from exc
-    duplicates: list[tuple[str, Pos]] = []
-    data = None if node is None else _convert(node, duplicates)
+    except RecursionError as exc:  # an alias inside its own anchor, or absurdly deep nesting
+        raise YamlSyntaxError("the document nests too deeply (is an alias inside itself?)",
+                              Pos(1, 1)) from exc
     return YamlResult(data, duplicates)
 
 

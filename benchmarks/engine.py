@@ -1,0 +1,293 @@
+"""Benchmark of the flow engine: `python benchmarks/engine.py` (see benchmarks/README.md).
+
+(a) resume throughput: many sessions driven to their end through generated flows, on one core;
+    engine steps are counted from `Sprint.trace`.
+(b) load + check time of 1,000 generated flows of 30 steps (real YAML files, 2 languages,
+    several country folders); only `load_flows` is timed.
+
+Options: --profile prints a cProfile summary of both parts; --quick runs smaller sizes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import random
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.engine import FlowSet, Press, Text, load_flows, resume, start  # noqa: E402
+from bot.engine import events as ev  # noqa: E402
+from bot.engine.model import CHECKLIST_DONE  # noqa: E402
+
+TARGET_STEPS_PER_SECOND = 50_000
+TARGET_LOAD_SECONDS = 2.0
+TODAY = date(2026, 6, 1)
+COUNTRIES = ("AA", "BB", "CC", "DD")
+LANGUAGES = ("en", "fr")
+FLOWS = 1000
+STEPS_PER_FLOW = 30
+
+
+# -- generated flows -----------------------------------------------------------------------
+def country_yaml(code: str) -> str:
+    return (
+        f"country: {code}\n"
+        f"name: {{en: Country {code}, fr: Pays {code}}}\n"
+        "languages: [en, fr]\n"
+        "default_language: en\n"
+        "offices:\n"
+        "  - id: hall\n"
+        "    name: {en: Town hall, fr: Mairie}\n"
+        "    address: {en: 1 Main Street, fr: 1 rue Principale}\n"
+        "    hours: {en: Mon-Fri 9-18, fr: Lun-Ven 9-18}\n"
+        '    phone: "100"\n'
+        "    lat: 1.5\n"
+        "    lon: 2.5\n"
+        "contacts:\n"
+        "  - name: {en: Hotline, fr: Ligne}\n"
+        '    phone: "100"\n'
+    )
+
+
+def _t(en: str, fr: str) -> str:
+    return f'{{en: "{en}", fr: "{fr}"}}'
+
+
+def block(n: int, after: str, help_steps: list[str]) -> list[str]:
+    """Eight steps (say, ask, choose, branch, checklist, place by id, ask, inline place) plus
+    `help_steps`, where the choice "Ask a volunteer" leads; the block ends at `after`."""
+    return [
+        f"  - id: s{n}_intro",
+        f"    say: {_t(f'Part {n}. Hello, {{name_{n}}}.', f'Partie {n}. Bonjour, {{name_{n}}}.')}",
+        f"  - id: s{n}_name",
+        f"    ask: {_t('Your name?', 'Votre nom ?')}",
+        "    input: text",
+        f"    save: name_{n}",
+        f"    label: {_t(f'Name {n}', f'Nom {n}')}",
+        f"  - id: s{n}_kind",
+        f"    choose: {_t('Which case?', 'Quel cas ?')}",
+        f"    save: kind_{n}",
+        f"    label: {_t(f'Case {n}', f'Cas {n}')}",
+        "    options:",
+        f"      - label: {_t('First case', 'Premier cas')}",
+        "        value: first",
+        f"        next: s{n}_route",
+        f"      - label: {_t('Second case', 'Second cas')}",
+        "        value: second",
+        f"        next: s{n}_route",
+        f"      - label: {_t('Ask a volunteer', 'Un bénévole')}",
+        "        value: help",
+        f"        next: s{n}_help",
+        f"  - id: s{n}_route",
+        "    branch:",
+        f'      - if: kind_{n} == "first" and answered(name_{n})',
+        f"        next: s{n}_docs",
+        f"    else: s{n}_count",
+        f"  - id: s{n}_docs",
+        f"    checklist: {_t('Which documents?', 'Quels documents ?')}",
+        f"    save: docs_{n}",
+        "    items:",
+        "      - id: passport",
+        f"        label: {_t('Passport', 'Passeport')}",
+        f"        where: {_t('Passport office', 'Bureau des passeports')}",
+        "      - id: photo",
+        f"        label: {_t('Photo', 'Photo')}",
+        f"        where: {_t('Photo booth', 'Photomaton')}",
+        f"  - id: s{n}_hall",
+        "    place: hall",
+        f"    note: {_t('Bring copies', 'Apportez des copies')}",
+        f"  - id: s{n}_count",
+        f"    ask: {_t('How many children?', 'Combien enfants ?')}",
+        "    input: number",
+        f"    save: count_{n}",
+        "    min: 0",
+        "    max: 20",
+        f"  - id: s{n}_inline",
+        "    place:",
+        f"      name: {_t('Annex', 'Annexe')}",
+        f"      address: {_t('2 Square', '2 place')}",
+        f"    next: {after}",
+        *help_steps,
+    ]
+
+
+def flow_yaml(index: int, jump_to: str | None) -> str:
+    """One flow of exactly 30 steps: blocks of 10, 10 and 9, then `done`."""
+    lines = [
+        f"id: gen-{index:04d}",
+        "languages: [en, fr]",
+        f"title: {_t(f'Generated flow {index}', f'Flux généré {index}')}",
+        f"description: {_t('A generated benchmark flow', 'Un flux de test généré')}",
+        "source:",
+        "  - title: Benchmark",
+        f"    url: https://example.org/flows/{index}",
+        "last_reviewed: 2026-01-15",
+        f"keywords: [bench, gen{index}]",
+        "steps:",
+    ]
+    for n in range(2):
+        lines += block(n, f"s{n + 1}_intro", [
+            f"  - id: s{n}_help",
+            f"    escalate: {_t('Needs a volunteer', 'Besoin de bénévole')}",
+            f"    next: s{n}_back",
+            f"  - id: s{n}_back",
+            f"    ask: {_t('Continue?', 'Continuer ?')}",
+            "    input: yesno",
+            f"    save: cont_{n}",
+            f"    next: s{n + 1}_intro",
+        ])
+    if jump_to:  # "Ask a volunteer" leads into another flow
+        last = ["  - id: s2_help", f"    flow: {jump_to}"]
+    else:  # ... or waits for a volunteer
+        last = ["  - id: s2_help", f"    escalate: {_t('Waiting for help', 'En attente')}"]
+    lines += block(2, "done", last)
+    lines += ["  - id: done", f"    end: {_t('Done, {name_0}.', 'Terminé, {name_0}.')}"]
+    return "\n".join(lines) + "\n"
+
+
+def write_flows(root: Path, count: int = FLOWS) -> int:
+    """Write `count` generated flows across the country folders; return the step count."""
+    for code in COUNTRIES:
+        (root / code).mkdir(parents=True, exist_ok=True)
+        (root / code / "country.yaml").write_text(country_yaml(code), encoding="utf-8")
+    for index in range(count):
+        code = COUNTRIES[index % len(COUNTRIES)]
+        jump = f"gen-{(index + 1) % count:04d}" if index % 3 == 0 else None
+        (root / code / f"gen-{index:04d}.yaml").write_text(flow_yaml(index, jump),
+                                                           encoding="utf-8")
+    return count
+
+
+# -- (a) resume throughput -----------------------------------------------------------------
+def answer(event: ev.Event, step: str, rng: random.Random) -> ev.Action:
+    """A valid answer to the current question, chosen at random."""
+    if isinstance(event, ev.Choices):
+        return Press(step, rng.choice(event.options).key)
+    if isinstance(event, ev.Checklist):
+        if rng.random() < 0.4:
+            return Press(step, CHECKLIST_DONE)
+        return Press(step, rng.choice(event.items).key)
+    assert isinstance(event, ev.Ask)
+    if event.input == "yesno":
+        return Press(step, rng.choice(("yes", "no")))
+    if event.input == "number":
+        return Text(str(rng.randint(0, 20)))
+    if event.input == "date":
+        return Text("05.03.2020")
+    if event.input == "phone":
+        return Text("+7 701 123 45 67")
+    return Text(rng.choice(("Ann", "Bob", "Zhanar")))
+
+
+def drive(flows: FlowSet, flow_ids: list[str], sessions: int, seed: int = 1) -> tuple[int, int]:
+    """Run `sessions` sessions to their end; return (engine steps, resume calls)."""
+    rng = random.Random(seed)
+    steps = resumes = 0
+    for number in range(sessions):
+        flow_id = flow_ids[number % len(flow_ids)]
+        sprint = start(flows, flow_id, LANGUAGES[number % 2], today=TODAY)
+        steps += len(sprint.trace)
+        question = sprint.events[-1]
+        for _ in range(200):
+            if sprint.session["status"] != "waiting":
+                break
+            action = answer(question, sprint.session["step"], rng)
+            sprint = resume(flows, sprint.session, action, today=TODAY)
+            resumes += 1
+            steps += len(sprint.trace)
+            if sprint.events and isinstance(sprint.events[-1], ev.QUESTION_EVENTS):
+                question = sprint.events[-1]
+    return steps, resumes
+
+
+def bench_resume(flows: FlowSet, sessions: int) -> dict[str, float]:
+    flow_ids = sorted(flows.flows)[:50]
+    drive(flows, flow_ids, max(1, sessions // 20))  # warm up
+    began = time.perf_counter()
+    steps, resumes = drive(flows, flow_ids, sessions)
+    elapsed = time.perf_counter() - began
+    return {"sessions": sessions, "steps": steps, "resumes": resumes, "seconds": elapsed,
+            "steps_per_s": steps / elapsed, "resumes_per_s": resumes / elapsed}
+
+
+# -- (b) load + check ------------------------------------------------------------------------
+def bench_load(root: Path, repeat: int = 3) -> dict[str, float]:
+    best = float("inf")
+    result = None
+    for _ in range(repeat):
+        began = time.perf_counter()
+        result = load_flows(root, today=TODAY)
+        best = min(best, time.perf_counter() - began)
+    assert result is not None
+    steps = sum(len(flow.steps) for flow in result.flows.flows.values())
+    return {"seconds": best, "flows": len(result.flows.flows), "steps": steps,
+            "errors": len(result.errors), "warnings": len(result.warnings),
+            "first_problem": str(result.problems[0]) if result.problems else ""}
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def profile(label: str, function, *args) -> None:  # type: ignore[no-untyped-def]
+    profiler = cProfile.Profile()
+    profiler.enable()
+    function(*args)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+    print(f"\n--- profile: {label} ---")
+    print(out.getvalue())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", action="store_true", help="print cProfile summaries")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run)")
+    parser.add_argument("--sessions", type=int, default=None)
+    args = parser.parse_args(argv)
+    count = 100 if args.quick else FLOWS
+    sessions = args.sessions or (200 if args.quick else 3000)
+
+    with tempfile.TemporaryDirectory(prefix="passerelle-bench-") as tmp:
+        root = Path(tmp)
+        write_flows(root, count)
+        files = sum(1 for _ in root.rglob("*.yaml"))
+        load = bench_load(root)
+        flows = load_flows(root, today=TODAY).flows
+        run = bench_resume(flows, sessions)
+
+        print(f"Passerelle engine benchmark (Python {sys.version.split()[0]}, one core)")
+        print()
+        print(f"(a) resume: {run['sessions']} sessions, {run['resumes']} resumes, "
+              f"{run['steps']} engine steps in {run['seconds']:.2f} s")
+        ok_a = run["steps_per_s"] >= TARGET_STEPS_PER_SECOND
+        print(f"    {run['steps_per_s']:,.0f} steps/s (target >= {TARGET_STEPS_PER_SECOND:,}) "
+              f"{verdict(ok_a)}")
+        print(f"    {run['resumes_per_s']:,.0f} resumes/s")
+        print()
+        ok_b = load["seconds"] < TARGET_LOAD_SECONDS and load["errors"] == 0
+        print(f"(b) load + check: {load['flows']} flows, {load['steps']} steps, {files} files "
+              f"in {len(COUNTRIES)} countries")
+        print(f"    {load['seconds']:.2f} s (best of 3; target < {TARGET_LOAD_SECONDS:.0f} s) "
+              f"{verdict(ok_b)}")
+        print(f"    {load['errors']} errors, {load['warnings']} warnings"
+              + (f"; first: {load['first_problem']}" if load["first_problem"] else ""))
+        if args.profile or not (ok_a and ok_b):
+            if not ok_a or args.profile:
+                profile("resume", drive, flows, sorted(flows.flows)[:50], sessions // 3)
+            if not ok_b or args.profile:
+                profile("load_flows", load_flows, root, TODAY)
+    return 0 if ok_a and ok_b else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""UI strings and locale data: gettext catalogues compiled at start, names and dates from CLDR.
+
+Catalogues are read from `locales/<lang>/LC_MESSAGES/messages.po` and compiled in memory
+when first used, so a stale `.mo` can never be served. Flow texts are translated inside the
+flow files; only the bot's own words live here.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+LANGUAGES = ("en", "fr", "ru", "ar", "zh_Hans", "kk", "ky", "wo")
+DEFAULT_LANGUAGE = "en"
+RTL_LANGUAGES = frozenset({"ar"})
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+
+
+@cache
+def translator(lang: str) -> gettext.NullTranslations:
+    """The compiled catalogue for `lang` (English, the source language, needs none)."""
+    path = LOCALES_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if lang == DEFAULT_LANGUAGE or not path.is_file():
+        return gettext.NullTranslations()
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def gettext_for(lang: str):
+    return translator(lang).gettext
+
+
+@cache
+def babel_locale(lang: str) -> Locale:
+    try:
+        return Locale.parse(lang)
+    except (ValueError, UnknownLocaleError):
+        return Locale.parse(DEFAULT_LANGUAGE)
+
+
+def language_name(lang: str) -> str:
+    """The language's own name for itself, from CLDR (e.g. "қазақ тілі", "Wolof")."""
+    name = babel_locale(lang).get_display_name(babel_locale(lang)) or lang
+    return name[:1].upper() + name[1:]
+
+
+def territory_name(code: str, lang: str) -> str:
+    return babel_locale(lang).territories.get(code, code)
+
+
+def match_language(telegram_code: str | None, offered: tuple[str, ...] = LANGUAGES) -> str | None:
+    """Map Telegram's `language_code` (an IETF tag like "ru", "zh-hans", "pt-br") to ours."""
+    if not telegram_code:
+        return None
+    tag = telegram_code.replace("_", "-").lower()
+    primary = tag.split("-")[0]
+    if primary == "zh":
+        traditional = any(part in tag.split("-") for part in ("hant", "tw", "hk", "mo"))
+        return None if traditional or "zh_Hans" not in offered else "zh_Hans"
+    for lang in offered:
+        if lang.lower() == primary:
+            return lang
+    return None
+
+
+def format_day(value: date | str, lang: str) -> str:
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return format_date(day, format="long", locale=babel_locale(lang))
+
+
+def format_number(value: float, lang: str) -> str:
+    return format_decimal(value, locale=babel_locale(lang))
+
+
+def format_answer(value: Any, kind: str, lang: str) -> str:
+    """Show a stored answer the way the person's locale writes it (the engine's formatter)."""
+    _ = gettext_for(lang)
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if kind == "date" and isinstance(value, str):
+        try:
+            return format_day(value, lang)
+        except ValueError:
+            return value
+    if isinstance(value, int | float):
+        return format_number(value, lang)
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)

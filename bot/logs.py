@@ -1,0 +1,44 @@
+"""Logging that never leaks secrets: the bot token is scrubbed from every record.
+
+python-telegram-bot and httpx log request URLs, and a Bot API URL contains the token.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from bot.config import Settings
+
+TOKEN_IN_TEXT = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,60}")
+
+
+class RedactSecrets(logging.Filter):
+    """Replace anything shaped like a bot token (and the configured secrets) with ***."""
+
+    def __init__(self, secrets: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.secrets = tuple(s for s in secrets if s)
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return TOKEN_IN_TEXT.sub("***", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        record.msg, record.args = self.redact(message), None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+def setup_logging(settings: Settings) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactSecrets((settings.bot_token, settings.webhook_secret or "")))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise

@@ -1,0 +1,1 @@
+"""Services: the rules of the help desk (journeys, cases, volunteers), above storage."""

@@ -1,0 +1,149 @@
+"""The rules of volunteer mediation: opening, routing, taking, handing over and closing cases.
+
+Telegram-free: callers render the results. Every action is audited in the same transaction.
+Routing goes in tiers: available volunteers with the person's country and language, then any
+volunteer for the country, then the admins; timers re-notify an unclaimed case.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from bot.engine import FlowSet
+from bot.i18n import format_answer
+from bot.storage import cases, records, volunteers
+from bot.storage.cases import Case
+from bot.storage.db import Reader, Tx
+from bot.storage.volunteers import Volunteer
+
+RENOTIFY, TO_ADMINS = "renotify", "admins"
+
+
+@dataclass(frozen=True)
+class Opened:
+    case: Case
+    created: bool
+
+
+def case_context(flows: FlowSet, session: dict[str, Any] | None) -> dict[str, Any]:
+    """What a volunteer needs to help: the procedure, the step, answers and documents."""
+    if not session:
+        return {}
+    flow = flows.flows.get(session.get("flow", ""))
+    lang = session.get("lang", "en")
+    context: dict[str, Any] = {"flow": session.get("flow"), "step": session.get("step"),
+                               "status": session.get("status")}
+    if flow is None:
+        return context
+    context["title"] = flow.title.get(lang)
+    step = flow.steps.get(session.get("step", ""))
+    if step is not None and step.text is not None:
+        context["question"] = step.text.get(lang)[:500]
+    answers = []
+    for name, value in session.get("answers", {}).items():
+        source = flow.answer_steps.get(name)
+        if source is None or source.kind == "checklist":
+            continue
+        label = source.label.get(lang) if source.label else name
+        if source.kind == "choose":
+            shown = next((o.label.get(lang) for o in source.options if o.value == value),
+                         str(value))
+        else:
+            shown = format_answer(value, source.input or "text", lang)
+        answers.append([label, shown])
+    context["answers"] = answers
+    have, missing = [], []
+    for key, ticked in session.get("ticked", {}).items():
+        flow_id, _, step_id = key.partition("/")
+        checklist = flows.flows.get(flow_id)
+        checklist_step = checklist.steps.get(step_id) if checklist else None
+        for item in checklist_step.items if checklist_step else ():
+            (have if item.id in ticked else missing).append(item.label.get(lang))
+    context["have"], context["missing"] = have, missing
+    return context
+
+
+async def open_case(tx: Tx, *, person_id: int, person_name: str | None, lang: str,
+                    country: str | None, flows: FlowSet, session: dict[str, Any] | None,
+                    reason: str | None, renotify_s: float, admins_s: float) -> Opened:
+    """Open a case, or return the person's active one (a person has one case at a time)."""
+    existing = await cases.active_for_person(tx, person_id)
+    if existing is not None:
+        return Opened(existing, False)
+    flow_id = session.get("flow") if session else None
+    case_id = await cases.create(
+        tx, person_id=person_id, person_name=person_name, country=country, lang=lang,
+        flow_id=flow_id, step_id=session.get("step") if session else None, reason=reason,
+        context=case_context(flows, session))
+    await records.audit(tx, case_id, person_id, "opened", f"flow={flow_id}")
+    await records.bump(tx, "cases_opened", country or "")
+    now = time.time()
+    await records.add_timer(tx, RENOTIFY, case_id, now + renotify_s)
+    await records.add_timer(tx, TO_ADMINS, case_id, now + renotify_s + admins_s)
+    return Opened(await cases.get(tx, case_id), True)
+
+
+async def recipients(db: Reader, case: Case, stage: int,
+                     admin_ids: frozenset[int]) -> list[int]:
+    """Who to notify at a routing stage (0: at open, 1: re-notify, 2: admins)."""
+    roster = await volunteers.all_volunteers(db)
+    best = [v.user_id for v in roster if v.available and v.covers(case.country, case.lang)]
+    country = [v.user_id for v in roster if v.covers(case.country)]
+    if stage == 0:
+        chosen = best or country or sorted(admin_ids)
+    elif stage == 1:
+        chosen = list(dict.fromkeys([*best, *country])) or sorted(admin_ids)
+    else:
+        chosen = sorted(admin_ids)
+    return [user_id for user_id in chosen if user_id != case.person_id]
+
+
+async def take(tx: Tx, case_id: int, volunteer_id: int) -> bool:
+    """The first press wins: a conditional update, serialised by the single writer."""
+    if not await cases.take(tx, case_id, volunteer_id):
+        return False
+    await records.cancel_timers(tx, case_id)
+    await volunteers.set_current_case(tx, volunteer_id, case_id)
+    await records.audit(tx, case_id, volunteer_id, "taken")
+    return True
+
+
+async def release(tx: Tx, case: Case, actor_id: int, renotify_s: float,
+                  admins_s: float) -> None:
+    await cases.release(tx, case.id)
+    await volunteers.set_current_case(tx, actor_id, None)
+    await records.audit(tx, case.id, actor_id, "released")
+    now = time.time()
+    await records.add_timer(tx, RENOTIFY, case.id, now + renotify_s)
+    await records.add_timer(tx, TO_ADMINS, case.id, now + renotify_s + admins_s)
+
+
+async def transfer(tx: Tx, case: Case, actor_id: int, target: Volunteer) -> None:
+    await cases.transfer(tx, case.id, target.user_id)
+    await volunteers.set_current_case(tx, actor_id, None)
+    await volunteers.set_current_case(tx, target.user_id, case.id)
+    await records.audit(tx, case.id, actor_id, "transferred", f"to={target.user_id}")
+
+
+async def close(tx: Tx, case: Case, actor_id: int, outcome: str) -> None:
+    await cases.close(tx, case.id, outcome)
+    await records.cancel_timers(tx, case.id)
+    await volunteers.set_current_case(tx, actor_id, None)
+    await records.audit(tx, case.id, actor_id, "closed")
+    await records.bump(tx, "cases_closed", case.country or "")
+
+
+async def note(tx: Tx, case: Case, actor_id: int, text: str) -> None:
+    await cases.add_message(tx, case.id, "note", actor_id, "text", text)
+    await records.audit(tx, case.id, actor_id, "note")
+
+
+async def rate(tx: Tx, case: Case, person_id: int, rating: int) -> bool:
+    if case.person_id != person_id or case.status != "closed" or not 1 <= rating <= 5:
+        return False
+    await cases.rate(tx, case.id, rating)
+    await records.audit(tx, case.id, person_id, "rated", str(rating))
+    await records.bump(tx, "ratings", str(rating))
+    return True

@@ -1,0 +1,172 @@
+"""Cases: a person's question handed to volunteers, with its messages and its lifecycle.
+
+A case outlives conversations and sessions: the person can come back days later. The
+`take` update is conditional, so the first press wins even if two arrive together.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from bot.storage.db import Reader, Tx
+
+ACTIVE = ("open", "taken")
+
+
+@dataclass(frozen=True)
+class Case:
+    id: int
+    person_id: int | None
+    person_name: str | None
+    country: str | None
+    lang: str
+    flow_id: str | None
+    step_id: str | None
+    reason: str | None
+    context: dict[str, Any]
+    status: str
+    volunteer_id: int | None
+    notify_stage: int
+    person_blocked: bool
+    outcome: str | None
+    rating: int | None
+    created_at: float
+    taken_at: float | None
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE
+
+
+def _case(row: Any) -> Case:
+    return Case(row["id"], row["person_id"], row["person_name"], row["country"], row["lang"],
+                row["flow_id"], row["step_id"], row["reason"],
+                json.loads(row["context"]) if row["context"] else {}, row["status"],
+                row["volunteer_id"], row["notify_stage"], bool(row["person_blocked"]),
+                row["outcome"], row["rating"], row["created_at"], row["taken_at"])
+
+
+async def create(tx: Tx, *, person_id: int, person_name: str | None, country: str | None,
+                 lang: str, flow_id: str | None, step_id: str | None, reason: str | None,
+                 context: dict[str, Any]) -> int:
+    cursor = await tx.execute(
+        "INSERT INTO cases (person_id, person_name, country, lang, flow_id, step_id, reason,"
+        " context, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (person_id, person_name, country, lang, flow_id, step_id, reason,
+         json.dumps(context, ensure_ascii=False), time.time()))
+    return int(cursor.lastrowid)
+
+
+async def get(db: Reader, case_id: int) -> Case | None:
+    row = await db.fetchone("SELECT * FROM cases WHERE id = ?", (case_id,))
+    return None if row is None else _case(row)
+
+
+async def active_for_person(db: Reader, person_id: int) -> Case | None:
+    row = await db.fetchone(
+        "SELECT * FROM cases WHERE person_id = ? AND status IN ('open', 'taken')"
+        " ORDER BY id DESC LIMIT 1", (person_id,))
+    return None if row is None else _case(row)
+
+
+async def latest_for_person(db: Reader, person_id: int) -> Case | None:
+    row = await db.fetchone("SELECT * FROM cases WHERE person_id = ? ORDER BY id DESC LIMIT 1",
+                            (person_id,))
+    return None if row is None else _case(row)
+
+
+async def take(tx: Tx, case_id: int, volunteer_id: int) -> bool:
+    """Claim an open case; False when someone else was first (or it is not open)."""
+    cursor = await tx.execute(
+        "UPDATE cases SET status = 'taken', volunteer_id = ?, taken_at = ?"
+        " WHERE id = ? AND status = 'open'", (volunteer_id, time.time(), case_id))
+    return cursor.rowcount == 1
+
+
+async def release(tx: Tx, case_id: int) -> None:
+    await tx.execute("UPDATE cases SET status = 'open', volunteer_id = NULL, taken_at = NULL,"
+                     " notify_stage = 0 WHERE id = ?", (case_id,))
+
+
+async def transfer(tx: Tx, case_id: int, volunteer_id: int) -> None:
+    await tx.execute("UPDATE cases SET volunteer_id = ?, taken_at = ? WHERE id = ?",
+                     (volunteer_id, time.time(), case_id))
+
+
+async def close(tx: Tx, case_id: int, outcome: str) -> None:
+    await tx.execute("UPDATE cases SET status = 'closed', outcome = ?, closed_at = ?"
+                     " WHERE id = ?", (outcome, time.time(), case_id))
+
+
+async def rate(tx: Tx, case_id: int, rating: int) -> None:
+    await tx.execute("UPDATE cases SET rating = ? WHERE id = ?", (rating, case_id))
+
+
+async def comment(tx: Tx, case_id: int, text: str) -> None:
+    await tx.execute("UPDATE cases SET comment = ? WHERE id = ?", (text, case_id))
+
+
+async def set_stage(tx: Tx, case_id: int, stage: int) -> None:
+    await tx.execute("UPDATE cases SET notify_stage = ? WHERE id = ?", (stage, case_id))
+
+
+async def for_volunteer(db: Reader, volunteer_id: int) -> list[Case]:
+    rows = await db.fetchall("SELECT * FROM cases WHERE volunteer_id = ? AND status = 'taken'"
+                             " ORDER BY created_at", (volunteer_id,))
+    return [_case(r) for r in rows]
+
+
+async def open_cases(db: Reader, countries: tuple[str, ...] | None = None,
+                     limit: int = 50) -> list[Case]:
+    """Open cases oldest first, optionally only in some countries."""
+    if countries is None:
+        rows = await db.fetchall("SELECT * FROM cases WHERE status = 'open'"
+                                 " ORDER BY created_at LIMIT ?", (limit,))
+    else:
+        marks = ",".join("?" * len(countries)) or "NULL"
+        rows = await db.fetchall(f"SELECT * FROM cases WHERE status = 'open' AND country IN"
+                                 f" ({marks}) ORDER BY created_at LIMIT ?",
+                                 (*countries, limit))
+    return [_case(r) for r in rows]
+
+
+async def mark_person_blocked(tx: Tx, person_id: int) -> list[Case]:
+    rows = await tx.fetchall("SELECT * FROM cases WHERE person_id = ? AND status IN"
+                             " ('open', 'taken')", (person_id,))
+    await tx.execute("UPDATE cases SET person_blocked = 1 WHERE person_id = ? AND status IN"
+                     " ('open', 'taken')", (person_id,))
+    return [_case(r) for r in rows]
+
+
+async def add_message(tx: Tx, case_id: int, direction: str, author_id: int | None, kind: str,
+                      content: str | None, chat_id: int | None = None,
+                      message_id: int | None = None) -> None:
+    await tx.execute(
+        "INSERT INTO case_messages (case_id, direction, author_id, kind, content, chat_id,"
+        " message_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (case_id, direction, author_id, kind, content, chat_id, message_id, time.time()))
+
+
+async def messages(db: Reader, case_id: int) -> list[Any]:
+    return await db.fetchall("SELECT * FROM case_messages WHERE case_id = ? ORDER BY id",
+                             (case_id,))
+
+
+async def anonymise_person(tx: Tx, person_id: int) -> None:
+    """For /forget: cases stay as anonymous records (status, rating, dates, country)."""
+    await tx.execute("DELETE FROM case_messages WHERE direction != 'note' AND case_id IN"
+                     " (SELECT id FROM cases WHERE person_id = ?)", (person_id,))
+    await tx.execute("UPDATE cases SET person_id = NULL, person_name = NULL, context = NULL,"
+                     " comment = NULL, status = 'closed', outcome = COALESCE(outcome, 'forgotten'),"
+                     " closed_at = COALESCE(closed_at, ?) WHERE person_id = ?",
+                     (time.time(), person_id))
+
+
+async def purge_content(tx: Tx, older_than: float) -> int:
+    """Retention: blank relayed message content older than `older_than` (Unix seconds)."""
+    cursor = await tx.execute("UPDATE case_messages SET content = NULL WHERE content IS NOT NULL"
+                              " AND direction != 'note' AND created_at < ?", (older_than,))
+    return cursor.rowcount

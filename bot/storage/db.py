@@ -1,0 +1,193 @@
+"""The SQLite database: one writer, short transactions, reads of committed data only.
+
+Why this shape: SQLite allows a single writer at a time, so every write goes through one
+connection guarded by an :class:`asyncio.Lock` and wrapped in ``BEGIN IMMEDIATE`` (which takes
+the write lock up front instead of failing half-way with ``SQLITE_BUSY``). Reads made outside a
+transaction go through a second, read-only connection: in WAL mode it sees only *committed*
+data, so the outbox sender can never deliver a row written by a turn that is later rolled back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+import aiosqlite
+
+from bot.storage.migrations import MIGRATIONS, migrate
+
+log = logging.getLogger(__name__)
+
+Params = Sequence[Any] | dict[str, Any]
+AfterCommit = Callable[[], object | Awaitable[object]]
+
+_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=5000",
+)
+
+# The transaction the current task is inside, to refuse a nested one instead of deadlocking.
+_active_tx: contextvars.ContextVar[Tx | None] = contextvars.ContextVar(
+    "passerelle_active_tx", default=None
+)
+
+
+class Reader(Protocol):
+    """Anything that can run a query: a :class:`Database` (committed data) or a :class:`Tx`."""
+
+    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None: ...
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]: ...
+
+
+class Tx:
+    """One open write transaction; only valid inside ``async with db.transaction()``."""
+
+    def __init__(self, db: Database, conn: aiosqlite.Connection) -> None:
+        self.db = db
+        self._conn = conn
+        self._after_commit: list[AfterCommit] = []
+        self.closed = False
+
+    def _check(self) -> None:
+        if self.closed:
+            raise RuntimeError("transaction already finished")
+
+    async def execute(self, sql: str, params: Params = ()) -> aiosqlite.Cursor:
+        self._check()
+        return await self._conn.execute(sql, params)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> aiosqlite.Cursor:
+        self._check()
+        return await self._conn.executemany(sql, rows)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        cursor = await self.execute(sql, params)
+        try:
+            return await cursor.fetchone()
+        finally:
+            await cursor.close()
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        cursor = await self.execute(sql, params)
+        try:
+            return list(await cursor.fetchall())
+        finally:
+            await cursor.close()
+
+    def after_commit(self, callback: AfterCommit) -> None:
+        """Run ``callback`` once the transaction has committed (never after a rollback).
+
+        Used to wake workers (sender, dispatcher) only when their rows are really there.
+        """
+        self._check()
+        self._after_commit.append(callback)
+
+    def signal(self, name: str) -> None:
+        """Set the database's ``name`` event after commit (see :meth:`Database.signal`)."""
+        self.after_commit(self.db.signal(name).set)
+
+
+class Database:
+    """An open SQLite database; create with ``await Database.open(path)``."""
+
+    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
+        self.path = path
+        self._writer = writer
+        self._reader = reader
+        self._lock = asyncio.Lock()
+        self._signals: dict[str, asyncio.Event] = {}
+
+    @classmethod
+    async def open(
+        cls, path: str | Path, migrations: Sequence[tuple[int, str]] = MIGRATIONS
+    ) -> Database:
+        """Open (creating if needed) the database at ``path`` and bring its schema up to date."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        writer = await _connect(path)
+        try:
+            await migrate(writer, migrations)
+            reader = await _connect(path)
+        except BaseException:
+            await writer.close()
+            raise
+        await reader.execute("PRAGMA query_only=ON")
+        return cls(path, writer, reader)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Tx]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``; ``ROLLBACK`` if the block raises (or is cancelled)."""
+        outer = _active_tx.get()
+        if outer is not None and outer.db is self and not outer.closed:
+            raise RuntimeError("nested transaction: use the Tx you already have")
+        async with self._lock:
+            tx = Tx(self, self._writer)
+            token = _active_tx.set(tx)
+            try:
+                try:
+                    await self._writer.execute("BEGIN IMMEDIATE")
+                    yield tx
+                    await self._writer.execute("COMMIT")
+                except BaseException:
+                    await self._rollback()
+                    raise
+            finally:
+                tx.closed = True
+                _active_tx.reset(token)
+        for callback in tx._after_commit:
+            try:
+                result = callback()
+                if isinstance(result, Awaitable):
+                    await result
+            except Exception:
+                log.exception("after_commit callback failed")
+
+    async def _rollback(self) -> None:
+        try:
+            await asyncio.shield(self._writer.execute("ROLLBACK"))
+        except Exception:  # e.g. no transaction active any more: nothing left to undo
+            log.debug("rollback failed", exc_info=True)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        """Read committed data (never what an open transaction has written so far)."""
+        async with self._reader.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        """Read committed data (never what an open transaction has written so far)."""
+        async with self._reader.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    def signal(self, name: str) -> asyncio.Event:
+        """A named event, set after commits that wrote work for a worker (e.g. "outbox").
+
+        Writers call ``tx.signal(name)``; the worker waits on the event, so any code that
+        enqueues work wakes the worker without knowing it.
+        """
+        event = self._signals.get(name)
+        if event is None:
+            event = self._signals[name] = asyncio.Event()
+        return event
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._reader.close()
+            await self._writer.close()
+
+
+async def _connect(path: Path) -> aiosqlite.Connection:
+    # isolation_level=None: we issue BEGIN/COMMIT ourselves; sqlite3's implicit ones would not
+    # be IMMEDIATE.
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    conn.row_factory = aiosqlite.Row
+    for pragma in _PRAGMAS:
+        await conn.execute(pragma)
+    return conn

@@ -1,0 +1,142 @@
+"""The inbox: every update from Telegram, stored before Telegram is told it was received.
+
+Why: python-telegram-bot's Updater acknowledges updates as soon as it has queued them in
+memory, so a crash loses them. Passerelle writes each update here first (keyed by
+``update_id``, so a redelivered update is dropped), and processes it from here; a row stays
+``pending`` until the transaction that handled it commits.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from bot.storage.db import Reader, Tx
+
+SIGNAL = "inbox"  # Database.signal name set after new rows commit
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    update_id: int
+    chat_id: int | None
+    payload: dict[str, Any]
+    status: str
+    received_at: float
+
+
+def chat_id_of(update: dict[str, Any]) -> int | None:
+    """The chat an update belongs to, read from the raw JSON; ``None`` if it has none.
+
+    Works for every kind of update that has one (messages, edits, channel posts, callback
+    queries on a message, chat member changes, reactions…) by looking for ``chat`` or
+    ``message.chat`` in the update's payload object, so new update kinds need no change.
+    Poll answers, inline queries and the like have no chat.
+    """
+    for key, obj in update.items():
+        if key == "update_id" or not isinstance(obj, dict):
+            continue
+        chat = obj.get("chat")
+        if chat is None and isinstance(obj.get("message"), dict):
+            chat = obj["message"].get("chat")
+        if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+            return chat["id"]
+    return None
+
+
+async def add_many(tx: Tx, updates: list[dict[str, Any]]) -> list[int]:
+    """Store raw updates; return the ids that were new (redelivered ones are dropped)."""
+    now = time.time()
+    new: list[int] = []
+    for update in updates:
+        update_id = int(update["update_id"])
+        cursor = await tx.execute(
+            "INSERT OR IGNORE INTO inbox (update_id, chat_id, payload, received_at)"
+            " VALUES (?, ?, ?, ?)",
+            (update_id, chat_id_of(update), json.dumps(update, ensure_ascii=False), now),
+        )
+        if cursor.rowcount:
+            new.append(update_id)
+        await cursor.close()
+    if new:
+        tx.signal(SIGNAL)
+    return new
+
+
+async def pending(db: Reader, limit: int | None = None) -> list[InboxRow]:
+    """Rows not processed yet, oldest (lowest ``update_id``) first."""
+    sql = (
+        "SELECT update_id, chat_id, payload, status, received_at FROM inbox"
+        " WHERE status = 'pending' ORDER BY update_id"
+    )
+    params: tuple[int, ...] = ()
+    if limit is not None:
+        sql += " LIMIT ?"
+        params = (limit,)
+    return [_row(r) for r in await db.fetchall(sql, params)]
+
+
+async def get(db: Reader, update_id: int) -> InboxRow | None:
+    row = await db.fetchone(
+        "SELECT update_id, chat_id, payload, status, received_at FROM inbox"
+        " WHERE update_id = ?",
+        (update_id,),
+    )
+    return None if row is None else _row(row)
+
+
+async def mark_done(tx: Tx, update_id: int) -> None:
+    await tx.execute(
+        "UPDATE inbox SET status = 'done', processed_at = ?, error = NULL WHERE update_id = ?",
+        (time.time(), update_id),
+    )
+
+
+async def mark_failed(tx: Tx, update_id: int, error: str) -> None:
+    """Park a row that its handler could not process, so the chat's next updates go on."""
+    await tx.execute(
+        "UPDATE inbox SET status = 'failed', processed_at = ?, error = ? WHERE update_id = ?",
+        (time.time(), error, update_id),
+    )
+
+
+async def erase_chat(tx: Tx, chat_id: int, up_to: int | None = None) -> int:
+    """Blank what a chat sent (for ``/forget``); return how many rows were blanked.
+
+    Rows keep their ``update_id`` (so a redelivery is still recognised as a duplicate) but lose
+    their content. With ``up_to`` (pass the ``/forget`` turn's own update id), pending rows
+    newer than it are kept: the person sent them after asking to be forgotten. Without it,
+    every row is blanked, and blanked pending rows are processed as empty updates.
+    """
+    sql = "UPDATE inbox SET payload = json_object('update_id', update_id), error = NULL"
+    sql += " WHERE chat_id = ?"
+    params: tuple[int, ...] = (chat_id,)
+    if up_to is not None:
+        sql += " AND (status != 'pending' OR update_id <= ?)"
+        params = (chat_id, up_to)
+    cursor = await tx.execute(sql, params)
+    count = cursor.rowcount
+    await cursor.close()
+    return count
+
+
+async def prune(tx: Tx, older_than: float) -> int:
+    """Delete processed rows finished before ``older_than`` (Unix seconds); keep pending ones."""
+    cursor = await tx.execute(
+        "DELETE FROM inbox WHERE status != 'pending' AND processed_at < ?", (older_than,)
+    )
+    count = cursor.rowcount
+    await cursor.close()
+    return count
+
+
+def _row(row: Any) -> InboxRow:
+    return InboxRow(
+        update_id=row["update_id"],
+        chat_id=row["chat_id"],
+        payload=json.loads(row["payload"]),
+        status=row["status"],
+        received_at=row["received_at"],
+    )

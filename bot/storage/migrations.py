@@ -1,0 +1,213 @@
+"""Versioned schema migrations, applied at start.
+
+Why: the schema must evolve without losing data already queued in the inbox and outbox. Each
+migration runs in its own transaction and records its version in ``PRAGMA user_version`` in
+the same transaction, so a crash leaves the database either before or after a migration, never
+half-way. Later issues append to :data:`MIGRATIONS`; never edit a migration that has shipped.
+
+Times are stored as REAL Unix seconds (``time.time()``): comparable in SQL for "due" scans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import aiosqlite
+
+_V1 = """
+CREATE TABLE users (
+    user_id    INTEGER PRIMARY KEY,
+    lang       TEXT,
+    country    TEXT,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+
+CREATE TABLE sessions (
+    chat_id    INTEGER PRIMARY KEY,
+    data       TEXT NOT NULL,
+    updated_at REAL NOT NULL
+);
+
+CREATE TABLE inbox (
+    update_id    INTEGER PRIMARY KEY,
+    chat_id      INTEGER,
+    payload      TEXT NOT NULL,
+    received_at  REAL NOT NULL,
+    status       TEXT NOT NULL DEFAULT 'pending'
+                 CHECK (status IN ('pending', 'done', 'failed')),
+    processed_at REAL,
+    error        TEXT
+);
+CREATE INDEX inbox_pending ON inbox (update_id) WHERE status = 'pending';
+CREATE INDEX inbox_chat ON inbox (chat_id);
+
+CREATE TABLE outbox (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    chat_id    INTEGER,
+    method     TEXT NOT NULL,
+    params     TEXT NOT NULL,
+    status     TEXT NOT NULL DEFAULT 'pending'
+               CHECK (status IN ('pending', 'sent', 'failed', 'dropped')),
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    due_at     REAL NOT NULL,
+    created_at REAL NOT NULL,
+    sent_at    REAL,
+    result     TEXT,
+    error      TEXT,
+    ref        TEXT
+);
+CREATE INDEX outbox_pending ON outbox (chat_id, id) WHERE status = 'pending';
+CREATE INDEX outbox_ref ON outbox (ref) WHERE ref IS NOT NULL;
+
+CREATE TABLE kv (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE blocked_chats (
+    chat_id    INTEGER PRIMARY KEY,
+    blocked_at REAL NOT NULL
+);
+"""
+
+
+# Volunteer mediation: the roster, invites, cases with their messages, routing timers, the
+# audit trail, suggestions from volunteers, and anonymous counters that survive /forget.
+_V2 = """
+CREATE TABLE volunteers (
+    user_id      INTEGER PRIMARY KEY,
+    countries    TEXT NOT NULL,
+    languages    TEXT NOT NULL,
+    alias        TEXT,
+    available    INTEGER NOT NULL DEFAULT 1,
+    current_case INTEGER,
+    added_at     REAL NOT NULL
+);
+
+CREATE TABLE invites (
+    token      TEXT PRIMARY KEY,
+    countries  TEXT NOT NULL,
+    languages  TEXT NOT NULL,
+    created_by INTEGER NOT NULL,
+    created_at REAL NOT NULL,
+    expires_at REAL NOT NULL,
+    used_by    INTEGER,
+    used_at    REAL
+);
+
+CREATE TABLE cases (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    person_id     INTEGER,
+    person_name   TEXT,
+    country       TEXT,
+    lang          TEXT NOT NULL,
+    flow_id       TEXT,
+    step_id       TEXT,
+    reason        TEXT,
+    context       TEXT,
+    status        TEXT NOT NULL DEFAULT 'open'
+                  CHECK (status IN ('open', 'taken', 'closed')),
+    volunteer_id  INTEGER,
+    notify_stage  INTEGER NOT NULL DEFAULT 0,
+    person_blocked INTEGER NOT NULL DEFAULT 0,
+    outcome       TEXT,
+    rating        INTEGER,
+    comment       TEXT,
+    created_at    REAL NOT NULL,
+    taken_at      REAL,
+    closed_at     REAL
+);
+CREATE INDEX cases_open ON cases (status, created_at);
+CREATE INDEX cases_person ON cases (person_id, status);
+CREATE INDEX cases_volunteer ON cases (volunteer_id, status);
+
+CREATE TABLE case_messages (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id     INTEGER NOT NULL REFERENCES cases (id),
+    direction   TEXT NOT NULL CHECK (direction IN ('in', 'out', 'note')),
+    author_id   INTEGER,
+    kind        TEXT NOT NULL,
+    content     TEXT,
+    chat_id     INTEGER,
+    message_id  INTEGER,
+    created_at  REAL NOT NULL
+);
+CREATE INDEX case_messages_case ON case_messages (case_id, id);
+CREATE INDEX case_messages_age ON case_messages (created_at) WHERE content IS NOT NULL;
+
+-- A volunteer replying to a relayed message: find the case from the outbox row that sent it.
+CREATE INDEX outbox_chat ON outbox (chat_id, id);
+
+CREATE TABLE timers (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind    TEXT NOT NULL,
+    case_id INTEGER NOT NULL,
+    due_at  REAL NOT NULL,
+    done    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX timers_due ON timers (due_at) WHERE done = 0;
+
+CREATE TABLE audit (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id  INTEGER,
+    actor_id INTEGER,
+    action   TEXT NOT NULL,
+    detail   TEXT,
+    at       REAL NOT NULL
+);
+CREATE INDEX audit_case ON audit (case_id, id);
+
+CREATE TABLE suggestions (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id      INTEGER,
+    volunteer_id INTEGER,
+    flow_id      TEXT,
+    step_id      TEXT,
+    kind         TEXT NOT NULL,
+    text         TEXT NOT NULL,
+    created_at   REAL NOT NULL,
+    status       TEXT NOT NULL DEFAULT 'new'
+);
+
+CREATE TABLE counters (
+    name  TEXT NOT NULL,
+    key   TEXT NOT NULL,
+    count INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (name, key)
+);
+"""
+
+MIGRATIONS: list[tuple[int, str]] = [
+    (1, _V1),
+    (2, _V2),
+]
+
+
+async def migrate(conn: aiosqlite.Connection, migrations: Sequence[tuple[int, str]]) -> int:
+    """Apply every migration newer than the database's ``user_version``; return the version.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``) so the script's own
+    ``BEGIN``/``COMMIT`` are the only transaction boundaries.
+    """
+    versions = [version for version, _ in migrations]
+    if versions != list(range(1, len(versions) + 1)):
+        raise ValueError(f"migration versions must be 1, 2, 3…; got {versions}")
+    async with conn.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    current = int(row[0]) if row else 0
+    if current > len(migrations):
+        raise RuntimeError(
+            f"database schema version {current} is newer than this code ({len(migrations)})"
+        )
+    for version, sql in migrations[current:]:
+        try:
+            await conn.executescript(
+                f"BEGIN IMMEDIATE;\n{sql}\n;PRAGMA user_version = {version};\nCOMMIT;"
+            )
+        except BaseException:
+            if conn.in_transaction:
+                await conn.execute("ROLLBACK")
+            raise
+        current = version
+    return current

@@ -1,0 +1,233 @@
+"""The outbox: every Bot API call the bot must make, stored before it is attempted.
+
+Why: a message to a person in need must survive a crash, a Telegram outage or a flood limit.
+Writers enqueue rows inside their transaction (so a rolled-back turn sends nothing); the
+sender delivers them per chat in ``id`` order and records the outcome here. Chats that
+blocked the bot are remembered in ``blocked_chats`` so nothing is retried against them.
+
+Statuses: ``pending`` (to deliver at ``due_at``), ``sent``, ``failed`` (Telegram refused it
+for good), ``dropped`` (the chat blocked the bot).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from bot.storage.db import Reader, Tx
+
+SIGNAL = "outbox"  # Database.signal name set after rows to deliver commit
+BLOCKED = "chat blocked the bot"
+
+_COLUMNS = (
+    "id, chat_id, method, params, status, attempts, due_at, created_at, sent_at, result,"
+    " error, ref"
+)
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    chat_id: int | None
+    method: str
+    params: dict[str, Any]
+    status: str
+    attempts: int
+    due_at: float
+    created_at: float
+    sent_at: float | None
+    result: Any
+    error: str | None
+    ref: str | None
+
+    @property
+    def message_id(self) -> int | None:
+        """The id of the message this call created, once sent (for later edits)."""
+        if isinstance(self.result, dict):
+            value = self.result.get("message_id")
+            return value if isinstance(value, int) else None
+        return None
+
+
+async def enqueue(
+    tx: Tx,
+    chat_id: int | None,
+    method: str,
+    params: dict[str, Any],
+    ref: str | None = None,
+    due_at: float | None = None,
+) -> int:
+    """Queue one Bot API call; return its row id. Calls to a blocked chat are stored dropped."""
+    now = time.time()
+    blocked = chat_id is not None and await is_blocked(tx, chat_id)
+    cursor = await tx.execute(
+        "INSERT INTO outbox (chat_id, method, params, status, error, due_at, created_at, ref)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            chat_id,
+            method,
+            json.dumps(params, ensure_ascii=False),
+            "dropped" if blocked else "pending",
+            BLOCKED if blocked else None,
+            now if due_at is None else due_at,
+            now,
+            ref,
+        ),
+    )
+    row_id = int(cursor.lastrowid or 0)
+    await cursor.close()
+    tx.signal(SIGNAL)
+    return row_id
+
+
+async def get(db: Reader, row_id: int) -> OutboxRow | None:
+    row = await db.fetchone(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (row_id,))
+    return None if row is None else _row(row)
+
+
+async def heads(db: Reader) -> list[OutboxRow]:
+    """The next row to deliver of each chat (its lowest pending id), plus chat-less rows.
+
+    Only a chat's head may be sent: a later row waits until the head is sent, failed or
+    dropped, which keeps each chat's messages in order even across retries.
+    """
+    rows = await db.fetchall(
+        f"SELECT {_COLUMNS} FROM outbox AS o WHERE status = 'pending' AND (chat_id IS NULL"
+        " OR id = (SELECT MIN(id) FROM outbox WHERE status = 'pending'"
+        " AND chat_id = o.chat_id)) ORDER BY id"
+    )
+    return [_row(r) for r in rows]
+
+
+async def head(db: Reader, chat_id: int) -> OutboxRow | None:
+    row = await db.fetchone(
+        f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND chat_id = ?"
+        " ORDER BY id LIMIT 1",
+        (chat_id,),
+    )
+    return None if row is None else _row(row)
+
+
+async def find_by_ref(db: Reader, ref: str) -> OutboxRow | None:
+    """The latest row tagged ``ref`` (e.g. to edit the message it sent)."""
+    row = await db.fetchone(
+        f"SELECT {_COLUMNS} FROM outbox WHERE ref = ? ORDER BY id DESC LIMIT 1", (ref,)
+    )
+    return None if row is None else _row(row)
+
+
+async def all_by_ref(db: Reader, ref: str) -> list[OutboxRow]:
+    """Every row tagged ``ref`` (e.g. all notifications of one case), oldest first."""
+    rows = await db.fetchall(f"SELECT {_COLUMNS} FROM outbox WHERE ref = ? ORDER BY id", (ref,))
+    return [_row(row) for row in rows]
+
+
+async def drop_pending(tx: Tx, ref: str, reason: str) -> int:
+    """Cancel undelivered rows tagged ``ref`` (a notification that became pointless)."""
+    cursor = await tx.execute(
+        "UPDATE outbox SET status = 'dropped', error = ? WHERE ref = ? AND status = 'pending'",
+        (reason, ref),
+    )
+    count = cursor.rowcount
+    await cursor.close()
+    return count
+
+
+async def ref_of_message(db: Reader, chat_id: int, message_id: int) -> str | None:
+    """The ref of the row that delivered ``message_id`` to ``chat_id`` (reply -> case)."""
+    row = await db.fetchone(
+        "SELECT ref FROM outbox WHERE chat_id = ? AND ref IS NOT NULL AND status = 'sent'"
+        " AND json_extract(result, '$.message_id') = ? ORDER BY id DESC LIMIT 1",
+        (chat_id, message_id),
+    )
+    return None if row is None else row["ref"]
+
+
+async def mark_sent(tx: Tx, row_id: int, result: Any) -> None:
+    await tx.execute(
+        "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
+        " result = ?, error = NULL WHERE id = ?",
+        (time.time(), json.dumps(result), row_id),
+    )
+
+
+async def mark_failed(tx: Tx, row_id: int, error: str) -> None:
+    await tx.execute(
+        "UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ? WHERE id = ?",
+        (error, row_id),
+    )
+
+
+async def retry_at(tx: Tx, row_id: int, due_at: float, error: str) -> None:
+    """Count a failed attempt and keep the row pending until ``due_at``."""
+    await tx.execute(
+        "UPDATE outbox SET attempts = attempts + 1, due_at = ?, error = ? WHERE id = ?",
+        (due_at, error, row_id),
+    )
+    tx.signal(SIGNAL)
+
+
+async def block_chat(tx: Tx, chat_id: int) -> int:
+    """Remember that ``chat_id`` blocked the bot; drop its pending rows; return how many."""
+    await tx.execute(
+        "INSERT OR IGNORE INTO blocked_chats (chat_id, blocked_at) VALUES (?, ?)",
+        (chat_id, time.time()),
+    )
+    cursor = await tx.execute(
+        "UPDATE outbox SET status = 'dropped', error = ? WHERE chat_id = ? AND status = 'pending'",
+        (BLOCKED, chat_id),
+    )
+    count = cursor.rowcount
+    await cursor.close()
+    return count
+
+
+async def unblock_chat(tx: Tx, chat_id: int) -> None:
+    """The chat is reachable again (it wrote to the bot): deliver to it from now on."""
+    await tx.execute("DELETE FROM blocked_chats WHERE chat_id = ?", (chat_id,))
+
+
+async def is_blocked(db: Reader, chat_id: int) -> bool:
+    row = await db.fetchone("SELECT 1 FROM blocked_chats WHERE chat_id = ?", (chat_id,))
+    return row is not None
+
+
+async def erase_chat(tx: Tx, chat_id: int) -> int:
+    """Blank what was delivered to a chat (for ``/forget``); pending rows still go out."""
+    cursor = await tx.execute(
+        "UPDATE outbox SET params = '{}', result = NULL, error = NULL"
+        " WHERE chat_id = ? AND status != 'pending'",
+        (chat_id,),
+    )
+    count = cursor.rowcount
+    await cursor.close()
+    return count
+
+
+async def prune(tx: Tx, older_than: float) -> int:
+    """Delete finished rows created before ``older_than`` (Unix seconds); keep pending ones."""
+    cursor = await tx.execute(
+        "DELETE FROM outbox WHERE status != 'pending' AND created_at < ?", (older_than,)
+    )
+    count = cursor.rowcount
+    await cursor.close()
+    return count
+
+
+def _row(row: Any) -> OutboxRow:
+    return OutboxRow(
+        id=row["id"],
+        chat_id=row["chat_id"],
+        method=row["method"],
+        params=json.loads(row["params"]),
+        status=row["status"],
+        attempts=row["attempts"],
+        due_at=row["due_at"],
+        created_at=row["created_at"],
+        sent_at=row["sent_at"],
+        result=None if row["result"] is None else json.loads(row["result"]),
+        error=row["error"],
+        ref=row["ref"],
+    )

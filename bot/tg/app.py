@@ -1,0 +1,91 @@
+"""The one registration site: every handler, its group, and why the order matters.
+
+Group 0 catches group chats first, so nothing personal is ever processed there. Group 1 is
+the private conversation: commands, then buttons, then typed text, then everything that is
+not text, and finally unknown commands. Every handler is blocking (`block=True`, the
+default): it must run inside the dispatcher's turn (one transaction per update).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.services.library import FlowLibrary
+from bot.tg.markup import MAX_MESSAGE
+
+from .handlers import admin, bad_input, flow, menu, privacy
+
+PRIVATE = filters.ChatType.PRIVATE
+NEW_MESSAGE = filters.UpdateType.MESSAGE
+
+
+def build_application(settings: Settings, library: FlowLibrary, *,
+                      extra_commands: dict[str, Any] | None = None,
+                      extra_handlers: list[Any] = (),
+                      **bot_data: Any) -> Application[Any, Any, Any, Any, Any, Any]:
+    """Build the Application; no Updater: the inbox replaces it (see bot/tg/intake.py).
+
+    `extra_commands` and `extra_handlers` (from the volunteer service) go before the
+    fallbacks, so an unknown-command reply never shadows them.
+    """
+    application = (
+        ApplicationBuilder()
+        .token(settings.bot_token)
+        .base_url(settings.telegram_api_url)
+        .updater(None)
+        .build()
+    )
+    application.bot_data.update(settings=settings, library=library, hooks={}, **bot_data)
+
+    groups = ~PRIVATE & ~filters.UpdateType.EDITED
+    application.add_handler(MessageHandler(groups, bad_input.group_message), group=0)
+
+    commands = {
+        "start": menu.start,
+        "menu": menu.menu,
+        "language": menu.language,
+        "help": menu.help_command,
+        "back": flow.back,
+        "restart": flow.restart,
+        "forget": privacy.forget,
+        "reload": admin.reload,
+        "stats": admin.stats,
+        **(extra_commands or {}),
+    }
+    for name, callback in commands.items():
+        application.add_handler(CommandHandler(name, callback, filters=PRIVATE & NEW_MESSAGE),
+                                group=1)
+    for handler in extra_handlers:
+        application.add_handler(handler, group=1)
+    application.add_handler(MessageHandler(PRIVATE & NEW_MESSAGE & filters.COMMAND,
+                                           bad_input.unknown_command), group=1)
+    application.add_handler(CallbackQueryHandler(flow.button), group=1)
+    application.add_handler(MessageHandler(PRIVATE & NEW_MESSAGE & filters.TEXT
+                                           & ~filters.COMMAND & _too_long(), bad_input.too_long),
+                            group=1)
+    application.add_handler(MessageHandler(PRIVATE & NEW_MESSAGE & filters.TEXT
+                                           & ~filters.COMMAND, flow.text), group=1)
+    application.add_handler(MessageHandler(PRIVATE & NEW_MESSAGE & ~filters.TEXT,
+                                           bad_input.not_text), group=1)
+    application.add_handler(MessageHandler(PRIVATE & filters.UpdateType.EDITED,
+                                           bad_input.edited), group=1)
+    return application
+
+
+def _too_long() -> filters.MessageFilter:
+    class TooLong(filters.MessageFilter):
+        def filter(self, message: Any) -> bool:
+            return len(message.text or "") > MAX_MESSAGE
+
+    return TooLong()
+

@@ -1,0 +1,207 @@
+"""Processes inbox rows: chats side by side, each chat's updates strictly in order.
+
+Why: a person's messages must be handled in the order they were sent (a reply to a question
+must not overtake the question), while one busy or stuck chat must not hold up the others.
+Each chat gets a lane (a queue with one worker task); a lane exists only while it has work.
+
+Each update is one turn: one transaction in which PTB's handlers run (registered with
+``block=True``, so inside ``process_update``), their queued calls go to the outbox and the
+row is marked done. If a handler raises, everything it did is rolled back and the row is
+marked ``failed`` in a new transaction, so the chat's later updates still go on.
+
+All turns share the database's single writer, so handlers must stay short and never wait on
+the network: their output goes through the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import traceback
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ContextTypes
+
+from bot.storage import inbox, outbox
+from bot.storage.db import Database
+from bot.storage.inbox import InboxRow
+from bot.tg.turn import Turn, bind, current_turn
+
+log = logging.getLogger(__name__)
+
+# Called (in a fresh turn, so it may send an apology) after an update's handler failed.
+FailureHook = Callable[[Update | None, BaseException], Awaitable[None]]
+
+
+@dataclass
+class _Lane:
+    rows: deque[InboxRow] = field(default_factory=deque)
+    task: asyncio.Task[None] | None = None
+
+
+class Dispatcher:
+    """Runs pending inbox rows through ``application.process_update``."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        db: Database,
+        *,
+        on_failed: FailureHook | None = None,
+        poll_interval: float = 30.0,
+    ) -> None:
+        self._app = application
+        self._db = db
+        self._on_failed = on_failed
+        self._poll_interval = poll_interval
+        self._lanes: dict[int | None, _Lane] = {}
+        self._queued: set[int] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        application.add_error_handler(_record_error)
+
+    async def start(self) -> None:
+        """Initialise the application and start processing, beginning with rows left pending."""
+        await self._app.initialize()  # idempotent; process_update refuses to run without it
+        self._stopping = False
+        self._task = asyncio.create_task(self._run(), name="dispatcher")
+
+    async def stop(self) -> None:
+        """Let the turns in progress finish; rows not started stay pending for next time."""
+        self._stopping = True
+        for lane in self._lanes.values():
+            self._queued.difference_update(row.update_id for row in lane.rows)
+            lane.rows.clear()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        await self._join_lanes()
+
+    async def process_pending(self) -> None:
+        """Queue every pending row and wait until the lanes are empty (used by tests, too)."""
+        for row in await inbox.pending(self._db):
+            self._queue(row)
+        await self._join_lanes()
+
+    async def _run(self) -> None:
+        signal = self._db.signal(inbox.SIGNAL)
+        while not self._stopping:
+            signal.clear()
+            try:
+                for row in await inbox.pending(self._db):
+                    self._queue(row)
+            except Exception:
+                log.exception("dispatcher: reading the inbox failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(signal.wait(), self._poll_interval)
+
+    async def _join_lanes(self) -> None:
+        while self._lanes:
+            tasks = [lane.task for lane in self._lanes.values() if lane.task is not None]
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _queue(self, row: InboxRow) -> None:
+        if self._stopping or row.update_id in self._queued:
+            return
+        self._queued.add(row.update_id)
+        lane = self._lanes.setdefault(row.chat_id, _Lane())
+        lane.rows.append(row)
+        if lane.task is None:
+            lane.task = asyncio.create_task(self._drain(row.chat_id), name="dispatcher-lane")
+
+    async def _drain(self, key: int | None) -> None:
+        lane = self._lanes[key]
+        try:
+            while lane.rows:
+                row = lane.rows.popleft()
+                try:
+                    await self._process(row)
+                except Exception:  # bookkeeping failed (e.g. database error): retry later
+                    log.exception("dispatcher: update %s could not be recorded", row.update_id)
+                finally:
+                    self._queued.discard(row.update_id)
+        finally:
+            for row in lane.rows:
+                self._queued.discard(row.update_id)
+            del self._lanes[key]
+
+    async def _process(self, row: InboxRow) -> None:
+        update: Update | None = None
+        try:
+            async with self._db.transaction() as tx:
+                current = await inbox.get(tx, row.update_id)
+                if current is None or current.status != "pending":
+                    return  # finished meanwhile (it was read before its turn committed)
+                with bind(Turn(tx, row.update_id, row.chat_id)) as turn:
+                    await _track_reachability(turn, row)
+                    payload = {**row.payload, "update_id": row.update_id}
+                    update = Update.de_json(payload, self._app.bot)
+                    await self._app.process_update(update)
+                    if turn.error is not None:
+                        raise turn.error
+                    await turn.flush()
+                    await inbox.mark_done(tx, row.update_id)
+        except Exception as exc:
+            log.error("update %s failed: %s", row.update_id, describe(exc))
+            log.debug("update %s traceback", row.update_id, exc_info=exc)
+            # The row's error may quote the message (the row holds it anyway; /forget blanks
+            # both); the log line above must not.
+            await self._fail(row, update, exc, f"{describe(exc)}: {exc}"[:2000])
+
+    async def _fail(
+        self, row: InboxRow, update: Update | None, exc: BaseException, error: str
+    ) -> None:
+        if self._on_failed is not None:
+            try:
+                async with self._db.transaction() as tx:
+                    with bind(Turn(tx, row.update_id, row.chat_id)) as turn:
+                        await self._on_failed(update, exc)
+                        await turn.flush()
+                        await inbox.mark_failed(tx, row.update_id, error)
+                return
+            except Exception as hook_exc:
+                log.error(
+                    "on_failed hook for update %s failed: %s", row.update_id, describe(hook_exc)
+                )
+        async with self._db.transaction() as tx:
+            await inbox.mark_failed(tx, row.update_id, error)
+
+
+async def _track_reachability(turn: Turn, row: InboxRow) -> None:
+    """An update from a chat proves the bot can reach it again, unless it says otherwise."""
+    if row.chat_id is None:
+        return
+    member = row.payload.get("my_chat_member")
+    if isinstance(member, dict):
+        status = member.get("new_chat_member", {}).get("status")
+        if status in ("kicked", "left"):
+            return
+    await outbox.unblock_chat(turn.tx, row.chat_id)
+
+
+async def _record_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """PTB error handler: hand a handler's exception to the turn so the turn rolls back."""
+    try:
+        turn = current_turn()
+    except RuntimeError:
+        return
+    if turn.error is None and context.error is not None:
+        turn.error = context.error
+
+
+def describe(exc: BaseException) -> str:
+    """Exception type and where it was raised, without its message.
+
+    Why: messages of exceptions raised while handling an update can quote what the person
+    wrote; logs and the inbox's ``error`` column must not.
+    """
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+    return f"{type(exc).__module__}.{type(exc).__qualname__}{where}"

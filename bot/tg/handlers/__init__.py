@@ -1,0 +1,1 @@
+"""Telegram handlers: each parses an update, calls a service, and queues the output."""

@@ -1,0 +1,55 @@
+"""Admin commands (`ADMIN_IDS`): /reload the flows, /stats."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.tg.markup import MAX_MESSAGE, escape
+from bot.tg.person import Person, load_person
+
+MAX_PROBLEMS_SHOWN = 20
+
+
+async def _admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Person | None:
+    person = await load_person(update, context)
+    if not person.is_admin:
+        person.say(escape(person.gettext("This command is for admins only.")))
+        return None
+    return person
+
+
+async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/reload: load the flow files again; with errors, keep the running set and list them."""
+    person = await _admin(update, context)
+    if person is None:
+        return
+    _ = person.gettext
+    result = person.library.reload()
+    if result.ok:
+        text = _("Flows reloaded: {flows} flows, {warnings} warnings.").format(
+            flows=len(result.flows.flows), warnings=len(result.warnings))
+    else:
+        shown = [str(p) for p in result.errors[:MAX_PROBLEMS_SHOWN]]
+        text = _("The flows have {count} errors; the running flows are kept.").format(
+            count=len(result.errors)) + "\n\n" + "\n".join(shown)
+    person.say(escape(text[:MAX_MESSAGE - 100]))
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stats: anonymous counts only."""
+    person = await _admin(update, context)
+    if person is None:
+        return
+    _ = person.gettext
+    tx = person.tx
+    people = (await tx.fetchone("SELECT COUNT(*) AS n FROM users"))["n"]
+    rows = await tx.fetchall(
+        "SELECT json_extract(data, '$.flow') AS flow, json_extract(data, '$.status') AS status,"
+        " COUNT(*) AS n FROM sessions GROUP BY flow, status ORDER BY flow, status")
+    lines = [_("People: {count}").format(count=people), _("Sessions by procedure and status:")]
+    lines += [f"• {row['flow']} — {row['status']}: {row['n']}" for row in rows]
+    extra = person.hooks.get("stats")
+    if extra is not None:
+        lines += await extra(person)
+    person.say(escape("\n".join(lines)))

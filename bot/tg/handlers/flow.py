@@ -1,0 +1,187 @@
+"""Answers to flow steps: button presses, typed text, and /back, /restart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.engine import Back, Press, Restart, Text
+from bot.engine import events as ev
+from bot.tg import callbacks
+from bot.tg.keyboards import button as key
+from bot.tg.keyboards import keyboard
+from bot.tg.markup import escape
+from bot.tg.menus import flow_language, language_picker
+from bot.tg.person import Person, load_person
+from bot.tg.render import chosen_suffix, render_events
+from bot.tg.steps import act, act_and_show, after_sprint
+from bot.tg.turn import current_turn
+
+from .menu import menu_button, show_menu
+from .privacy import confirm_forget
+
+SEARCH_RESULTS = 5
+
+
+def answer_press(person: Person, query_id: str, text: str | None = None) -> None:
+    """Every press gets an answer, or the person's app shows a spinner."""
+    params: dict[str, Any] = {"callback_query_id": query_id}
+    if text:
+        params["text"] = text[:200]
+    current_turn().send("answerCallbackQuery", params, chat_id=person.chat_id)
+
+
+def _pressed_label(message: Any, data: str) -> str | None:
+    markup = getattr(message, "reply_markup", None)
+    for row in getattr(markup, "inline_keyboard", ()) or ():
+        for pressed in row:
+            if pressed.callback_data == data:
+                return pressed.text
+    return None
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any inline button; forged or stale data is answered, then the current step is shown."""
+    query = update.callback_query
+    person = await load_person(update, context)
+    message = query.message if getattr(query.message, "is_accessible", False) else None
+    message_id = message.message_id if message else None
+    data = callbacks.decode(query.data)
+    _ = person.gettext
+    if data is None:
+        answer_press(person, query.id, _("This button no longer works. Here is where you are."))
+        await _show_where(person)
+        return
+    if data.kind == "f":
+        await _flow_button(person, query, data, message)
+        return
+    if data.kind in ("v", "r"):
+        hook = person.hooks.get("button")
+        answer_press(person, query.id, await hook(person, data) if hook else None)
+        return
+    answer_press(person, query.id)
+    if data.kind == "n":
+        await _nav(person, data.value, message_id)
+    elif data.kind == "x":
+        await confirm_forget(person, data.value == "yes", message_id)
+    else:
+        await menu_button(person, data, message_id)
+
+
+async def _show_where(person: Person) -> None:
+    if person.session and person.session.get("status") == "waiting":
+        await act_and_show(person, None)
+    else:
+        await show_menu(person)
+
+
+async def _nav(person: Person, action: str, message_id: int | None) -> None:
+    if message_id is not None:
+        person.send("editMessageReplyMarkup", {"message_id": message_id,
+                                               "reply_markup": {"inline_keyboard": []}})
+    if action == "menu":
+        await show_menu(person)
+    elif action == "human":
+        hook = person.hooks.get("human")
+        if hook is not None:
+            await hook(person)
+    elif person.session is None:
+        await show_menu(person)
+    else:
+        await act_and_show(person, Back() if action == "back" else Restart())
+
+
+async def _flow_button(person: Person, query: Any, data: callbacks.Callback,
+                       message: Any) -> None:
+    _ = person.gettext
+    session = person.session
+    if session is None or data.seq != session.get("seq") or session.get("status") != "waiting":
+        answer_press(person, query.id, _("This button is from an earlier step. "
+                                         "Here is where you are now."))
+        await _show_where(person)
+        return
+    sprint = await act(person, Press(session["step"], data.value))
+    stale = any(isinstance(e, ev.Stale) for e in sprint.events)
+    answer_press(person, query.id, _("This button no longer works. Here is where you are.")
+                 if stale else None)
+    toggled = len(sprint.events) == 1 and isinstance(sprint.events[0], ev.Checklist)
+    if message is not None and toggled:
+        calls = render_events(sprint.events, chat_id=person.chat_id, lang=sprint.session["lang"],
+                              seq=sprint.session["seq"])
+        person.send("editMessageReplyMarkup", {"message_id": message.message_id,
+                                               "reply_markup": calls[-1].params["reply_markup"]})
+        return
+    if message is not None and not stale:
+        label = _pressed_label(message, query.data)
+        if label and message.text:
+            person.send("editMessageText", {"message_id": message.message_id,
+                                            "text": message.text_html + chosen_suffix(label),
+                                            "parse_mode": "HTML",
+                                            "link_preview_options": {"is_disabled": True}})
+        else:
+            person.send("editMessageReplyMarkup", {"message_id": message.message_id,
+                                                   "reply_markup": {"inline_keyboard": []}})
+    person.show(sprint)
+    await after_sprint(person, sprint)
+
+
+async def back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/back: one step back; the answer given there is undone."""
+    await _command(update, context, Back())
+
+
+async def restart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/restart: the current procedure from its beginning."""
+    await _command(update, context, Restart())
+
+
+async def _command(update: Update, context: ContextTypes.DEFAULT_TYPE, action: Any) -> None:
+    person = await load_person(update, context)
+    if await act_and_show(person, action) is None:
+        person.say(escape(person.gettext("You are not in a procedure yet. Choose one:")))
+        await show_menu(person)
+
+
+def search(person: Person, text: str) -> list[str]:
+    """Flows whose title or keywords share a word with the text (the person's country first)."""
+    words = {w for w in text.casefold().split() if len(w) > 2}
+    if not words:
+        return []
+    scored = []
+    for flow in person.flows.flows.values():
+        haystack = " ".join([*flow.keywords, *flow.title.by_lang.values()]).casefold()
+        score = sum(1 for w in words if w in haystack)
+        if score:
+            scored.append((flow.country != person.user.country, -score, flow.id))
+    return [flow_id for *_, flow_id in sorted(scored)[:SEARCH_RESULTS]]
+
+
+async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Typed text: an answer to the current step, a message to a volunteer, or a search."""
+    person = await load_person(update, context)
+    message_text = update.effective_message.text or ""
+    hook = person.hooks.get("text")
+    if hook is not None and await hook(person, update.effective_message):
+        return
+    if not person.known:
+        picker, markup = language_picker()
+        person.say(picker, markup)
+        return
+    if person.session and person.session.get("status") == "waiting":
+        await act_and_show(person, Text(message_text))
+        return
+    found = search(person, message_text)
+    _ = person.gettext
+    if found:
+        rows = []
+        for flow_id in found:
+            flow = person.flows.flows[flow_id]
+            rows.append([key(flow.title.get(flow_language(person, flow))[:60],
+                             callbacks.encode("s", flow_id))])
+        person.say(escape(_("These procedures may help:")), keyboard(rows))
+        return
+    person.say(escape(_("I did not find a procedure for that. Choose one from the menu, "
+                        "or write /human to ask a volunteer.")))
+    await show_menu(person)

@@ -1,0 +1,1 @@
+"""Volunteer mediation inside Telegram: escalation, routing, the relay and the volunteer tools."""

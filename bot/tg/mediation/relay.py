@@ -1,0 +1,94 @@
+"""Passing messages between a person and their volunteer, both ways, through the outbox.
+
+Text is re-sent with a short header (who, which case); everything else (photos, documents,
+voice, locations, a contact the person chose to share) is copied with `copyMessage`, so the
+volunteer never sees the person's username, and the person never sees the volunteer's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Message
+
+from bot.storage import cases
+from bot.storage.cases import Case
+from bot.tg import callbacks
+from bot.tg.keyboards import button, keyboard
+from bot.tg.markup import MAX_MESSAGE, bold, escape, split_plain
+from bot.tg.turn import Turn
+
+MEDIA_KINDS = ("photo", "document", "voice", "audio", "video", "video_note", "sticker",
+               "animation", "location", "venue", "contact")
+
+
+def kind_of(message: Message) -> str:
+    if message.text is not None:
+        return "text"
+    return next((kind for kind in MEDIA_KINDS if getattr(message, kind, None)), "other")
+
+
+def content_of(message: Message) -> str | None:
+    """What is stored of a message: its text or caption (files stay on Telegram's side)."""
+    return message.text or message.caption or None
+
+
+def case_ref(case_id: int, what: str) -> str:
+    return f"case:{case_id}:{what}"
+
+
+def case_id_from_ref(ref: str | None) -> int | None:
+    if not ref or not ref.startswith("case:"):
+        return None
+    part = ref.split(":")[1]
+    return int(part) if part.isdigit() else None
+
+
+def _send_text(turn: Turn, chat_id: int, header: str, text: str, ref: str) -> None:
+    parts = split_plain(text, MAX_MESSAGE - len(header) - 2)
+    for index, part in enumerate(parts):
+        body = f"{header}: {escape(part)}" if index == 0 else escape(part)
+        turn.send("sendMessage", {"chat_id": chat_id, "text": body, "parse_mode": "HTML",
+                                  "link_preview_options": {"is_disabled": True}},
+                  ref=ref, chat_id=chat_id)
+
+
+def _copy(turn: Turn, to_chat: int, message: Message, ref: str,
+          markup: dict[str, Any] | None = None) -> None:
+    params: dict[str, Any] = {"chat_id": to_chat, "from_chat_id": message.chat_id,
+                              "message_id": message.message_id}
+    if markup is not None:
+        params["reply_markup"] = markup
+    turn.send("copyMessage", params, ref=ref, chat_id=to_chat)
+
+
+async def person_to_volunteer(turn: Turn, case: Case, message: Message) -> None:
+    """Store the person's message in the case; deliver it if a volunteer holds the case."""
+    kind = kind_of(message)
+    await cases.add_message(turn.tx, case.id, "in", case.person_id, kind, content_of(message),
+                            message.chat_id, message.message_id)
+    if case.status != "taken" or case.volunteer_id is None:
+        turn.send("setMessageReaction", {"chat_id": message.chat_id,
+                                         "message_id": message.message_id,
+                                         "reaction": [{"type": "emoji", "emoji": "👌"}]},
+                  chat_id=message.chat_id)
+        return
+    name = case.person_name or "…"
+    ref = case_ref(case.id, "in")
+    if kind == "text":
+        _send_text(turn, case.volunteer_id, "💬 " + bold(f"#{case.id} {name}"), message.text, ref)
+    else:
+        tag = keyboard([[button(f"💬 #{case.id} {name}"[:40],
+                                callbacks.encode("v", f"case:{case.id}"))]])
+        _copy(turn, case.volunteer_id, message, ref, tag)
+
+
+async def volunteer_to_person(turn: Turn, case: Case, message: Message, alias: str) -> None:
+    kind = kind_of(message)
+    await cases.add_message(turn.tx, case.id, "out", case.volunteer_id, kind,
+                            content_of(message), message.chat_id, message.message_id)
+    ref = case_ref(case.id, "out")
+    if kind == "text":
+        _send_text(turn, case.person_id, "🙋 " + bold(alias), message.text, ref)
+    else:
+        _copy(turn, case.person_id, message, ref)

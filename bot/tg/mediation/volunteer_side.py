@@ -1,0 +1,317 @@
+"""The volunteer's workplace: take, switch, answer, note, release, transfer, close, suggest.
+
+Every action checks the role and the case's scope first; forged or foreign case numbers are
+refused and audited.
+"""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.ext import ContextTypes
+
+from bot.i18n import gettext_for
+from bot.services import mediation
+from bot.services.roles import Role, role_of
+from bot.storage import cases, outbox, records, volunteers
+from bot.storage.cases import Case
+from bot.tg import callbacks
+from bot.tg.keyboards import button, keyboard
+from bot.tg.markup import bold, escape
+from bot.tg.person import Person, load_person
+
+from . import relay
+from .notify import mark_taken, notify, ui_lang
+from .texts import case_line, context_message, rating_keyboard
+
+SUGGESTION_KINDS = ("unclear", "outdated", "other")
+
+
+async def _role(person: Person) -> Role:
+    return await role_of(person.tx, person.user.user_id, person.settings.admin_ids)
+
+
+def alias_of(role: Role, person: Person) -> str:
+    if role.volunteer is not None and role.volunteer.alias:
+        return role.volunteer.alias
+    return person.first_name or person.gettext("Volunteer")
+
+
+async def _volunteer(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                     ) -> tuple[Person, Role] | None:
+    person = await load_person(update, context)
+    role = await _role(person)
+    if not role.is_volunteer:
+        person.say(escape(person.gettext("This command is for volunteers.")))
+        return None
+    return person, role
+
+
+async def _current_case(person: Person, role: Role) -> Case | None:
+    """The case a volunteer's command is about: their current one, checked again."""
+    case_id = role.volunteer.current_case if role.volunteer else None
+    if case_id is None:
+        for_me = await cases.for_volunteer(person.tx, person.user.user_id)
+        case_id = for_me[0].id if len(for_me) == 1 else None
+    case = await cases.get(person.tx, case_id) if case_id else None
+    if case is None or not role.can_act_on(case):
+        person.say(escape(person.gettext("You have no current case. Use /cases, then /case N.")))
+        return None
+    return case
+
+
+async def _on_current_case(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                           ) -> tuple[Person, Case] | None:
+    """For commands about the current case: the volunteer and their case, both checked."""
+    found = await _volunteer(update, context)
+    if found is None:
+        return None
+    case = await _current_case(*found)
+    return None if case is None else (found[0], case)
+
+
+async def show_case(person: Person, case: Case) -> None:
+    messages = await cases.messages(person.tx, case.id)
+    person.send("sendMessage", {"text": context_message(case, messages, person.lang),
+                                "parse_mode": "HTML"}, ref=relay.case_ref(case.id, "context"))
+    for message in messages:
+        if message["direction"] == "in" and message["kind"] != "text" and message["chat_id"]:
+            person.send("copyMessage", {"from_chat_id": message["chat_id"],
+                                        "message_id": message["message_id"]},
+                        ref=relay.case_ref(case.id, "in"))
+
+
+async def take_button(person: Person, case_id: int) -> str:
+    """v:take:N — the answer text for the button press."""
+    _ = person.gettext
+    role = await _role(person)
+    case = await cases.get(person.tx, case_id)
+    if case is None or not role.is_volunteer or not role.can_see(case):
+        await records.audit(person.tx, case_id, person.user.user_id, "refused_take")
+        return _("You cannot take this case.")
+    if not await mediation.take(person.tx, case_id, person.user.user_id):
+        return _("Case #{id} was already taken by another volunteer.").format(id=case_id)
+    await mark_taken(person.turn, case_id, person.user.user_id)
+    case = await cases.get(person.tx, case_id)
+    await show_case(person, case)
+    if not case.person_blocked and case.person_id is not None:
+        _p = gettext_for(case.lang)
+        person.turn.send("sendMessage", {
+            "chat_id": case.person_id, "parse_mode": "HTML",
+            "text": escape(_p("{name}, a volunteer, is now helping you with case #{id}. Write "
+                              "here to talk to them.").format(name=alias_of(role, person),
+                                                              id=case.id))},
+            chat_id=case.person_id)
+    return _("You took case #{id}.").format(id=case_id)
+
+
+async def switch_case(person: Person, case_id: int) -> str:
+    _ = person.gettext
+    role = await _role(person)
+    case = await cases.get(person.tx, case_id)
+    if case is None or not role.can_act_on(case):
+        await records.audit(person.tx, case_id, person.user.user_id, "refused_switch")
+        return _("You are not handling case #{id}.").format(id=case_id)
+    await volunteers.set_current_case(person.tx, person.user.user_id, case_id)
+    await show_case(person, case)
+    return _("Now on case #{id}.").format(id=case_id)
+
+
+async def volunteer_button(person: Person, data: callbacks.Callback) -> str:
+    action, _, number = data.value.partition(":")
+    if action == "take":
+        return await take_button(person, int(number))
+    return await switch_case(person, int(number))
+
+
+async def on_message(person: Person, message: Message) -> bool:
+    """A volunteer's message: a reply to a case (by reply or current case), or not ours."""
+    role = await _role(person)
+    if not role.is_volunteer:
+        return False
+    case_id = None
+    if message.reply_to_message is not None:
+        ref = await outbox.ref_of_message(person.tx, person.chat_id,
+                                          message.reply_to_message.message_id)
+        case_id = relay.case_id_from_ref(ref)
+    if case_id is None and role.volunteer is not None:
+        case_id = role.volunteer.current_case
+    if case_id is None:
+        return False
+    _ = person.gettext
+    case = await cases.get(person.tx, case_id)
+    if case is None or not role.can_act_on(case):
+        person.say(escape(_("You are not handling case #{id}.").format(id=case_id)))
+        return True
+    if case.person_blocked or case.person_id is None:
+        person.say(escape(_("The person in case #{id} blocked the bot or erased their data: "
+                            "messages cannot reach them.").format(id=case.id)))
+        return True
+    await volunteers.set_current_case(person.tx, person.user.user_id, case.id)
+    await relay.volunteer_to_person(person.turn, case, message, alias_of(role, person))
+    return True
+
+
+async def cases_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/cases: my cases, then open cases in my countries and languages, oldest first."""
+    found = await _volunteer(update, context)
+    if found is None:
+        return
+    person, role = found
+    _ = person.gettext
+    mine = await cases.for_volunteer(person.tx, person.user.user_id)
+    countries = None if role.admin else role.volunteer.countries
+    waiting = await cases.open_cases(person.tx, countries)
+    if not role.admin:
+        waiting = [c for c in waiting if c.lang in role.volunteer.languages] or waiting
+    lines = [bold(_("Your cases"))] + [case_line(c, person.lang) for c in mine]
+    if not mine:
+        lines.append(escape(_("none")))
+    lines += ["", bold(_("Open cases"))] + [case_line(c, person.lang) for c in waiting[:20]]
+    if not waiting:
+        lines.append(escape(_("none")))
+    rows = [[button(_("Switch to #{id}").format(id=c.id), callbacks.encode("v", f"case:{c.id}"))]
+            for c in mine[:10]]
+    rows += [[button(_("✋ Take case #{id}").format(id=c.id),
+                     callbacks.encode("v", f"take:{c.id}"))] for c in waiting[:10]]
+    person.say("\n".join(lines), keyboard(rows))
+
+
+async def case_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/case N: switch to case N."""
+    found = await _volunteer(update, context)
+    if found is None:
+        return
+    person = found[0]
+    if not context.args or not context.args[0].lstrip("#").isdigit():
+        person.say(escape(person.gettext("Write /case and the case number, e.g. /case 12.")))
+        return
+    person.say(escape(await switch_case(person, int(context.args[0].lstrip("#")))))
+
+
+async def note_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/note TEXT: an internal note on the current case; the person never sees it."""
+    found = await _on_current_case(update, context)
+    if found is None:
+        return
+    person, case = found
+    text = " ".join(context.args or ()).strip()
+    if not text:
+        person.say(escape(person.gettext("Write the note after /note.")))
+        return
+    await mediation.note(person.tx, case, person.user.user_id, text[:2000])
+    person.say(escape(person.gettext("Note added to case #{id}.").format(id=case.id)))
+
+
+async def release_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/release: put the current case back in the queue for another volunteer."""
+    found = await _on_current_case(update, context)
+    if found is None:
+        return
+    person, case = found
+    settings = person.settings
+    await mediation.release(person.tx, case, person.user.user_id,
+                            settings.renotify_minutes * 60, settings.admin_escalation_minutes * 60)
+    person.say(escape(person.gettext("Case #{id} is back in the queue.").format(id=case.id)))
+    case = await cases.get(person.tx, case.id)
+    await notify(person.turn, case, 1, settings)
+    _tell_person(person, case, "Your volunteer handed your case #{id} back; another volunteer "
+                 "will take it soon.")
+
+
+async def transfer_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/transfer ID: hand the current case to another volunteer who covers its country."""
+    found = await _on_current_case(update, context)
+    if found is None:
+        return
+    person, case = found
+    _ = person.gettext
+    target = None
+    if context.args and context.args[0].isdigit():
+        target = await volunteers.get(person.tx, int(context.args[0]))
+    if target is None or target.user_id == person.user.user_id or not target.covers(case.country):
+        person.say(escape(_("Write /transfer and the user id of a volunteer who covers this "
+                            "country (see python -m bot volunteer list).")))
+        return
+    await mediation.transfer(person.tx, case, person.user.user_id, target)
+    person.say(escape(_("Case #{id} was handed over.").format(id=case.id)))
+    case = await cases.get(person.tx, case.id)
+    messages = await cases.messages(person.tx, case.id)
+    person.turn.send("sendMessage", {
+        "chat_id": target.user_id, "parse_mode": "HTML",
+        "text": context_message(case, messages, await ui_lang(person.tx, target.user_id))},
+        ref=relay.case_ref(case.id, "context"), chat_id=target.user_id)
+    _tell_person(person, case, "Another volunteer is now helping you with case #{id}.")
+
+
+async def close_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/close OUTCOME: close the current case; the person is asked to rate the help."""
+    found = await _on_current_case(update, context)
+    if found is None:
+        return
+    person, case = found
+    outcome = " ".join(context.args or ()).strip()
+    if not outcome:
+        person.say(escape(person.gettext("Write the outcome after /close, e.g. /close "
+                                         "registered at the office.")))
+        return
+    await mediation.close(person.tx, case, person.user.user_id, outcome[:500])
+    person.say(escape(person.gettext("Case #{id} is closed.").format(id=case.id)))
+    if case.person_id is not None and not case.person_blocked:
+        _p = gettext_for(case.lang)
+        person.turn.send("sendMessage", {
+            "chat_id": case.person_id, "parse_mode": "HTML",
+            "text": escape(_p("Your case #{id} is closed. Outcome: {outcome}\nHow helpful was "
+                              "this?").format(id=case.id, outcome=outcome[:500])),
+            "reply_markup": rating_keyboard(case.id)}, chat_id=case.person_id)
+
+
+def _tell_person(person: Person, case: Case, message: str) -> None:
+    if case.person_id is None or case.person_blocked:
+        return
+    person.turn.send("sendMessage", {
+        "chat_id": case.person_id,
+        "text": escape(gettext_for(case.lang)(message).format(id=case.id))},
+        chat_id=case.person_id)
+
+
+async def suggest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/suggest [unclear|outdated|other] TEXT: flag the current case's step for the admins."""
+    found = await _on_current_case(update, context)
+    if found is None:
+        return
+    person, case = found
+    args = list(context.args or ())
+    kind = args.pop(0) if args and args[0] in SUGGESTION_KINDS else "other"
+    text = " ".join(args).strip()
+    if not text:
+        person.say(escape(person.gettext("Write what is unclear or outdated, e.g. /suggest "
+                                         "outdated the fee is now 2000.")))
+        return
+    await records.add_suggestion(person.tx, case.id, person.user.user_id, case.flow_id,
+                                 case.step_id, kind, text[:2000])
+    await records.audit(person.tx, case.id, person.user.user_id, "suggested", kind)
+    person.say(escape(person.gettext("Thank you: the admins will see your suggestion for step "
+                                     "{step}.").format(step=case.step_id or "-")))
+
+
+async def available_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/available: new cases may be sent to me."""
+    await _availability(update, context, True)
+
+
+async def away_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/away: send new cases to others first."""
+    await _availability(update, context, False)
+
+
+async def _availability(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                        available: bool) -> None:
+    person = await load_person(update, context)
+    role = await _role(person)
+    _ = person.gettext
+    if role.volunteer is None:
+        person.say(escape(_("This command is for volunteers.")))
+        return
+    await volunteers.set_available(person.tx, person.user.user_id, available)
+    person.say(escape(_("You are available: new cases will reach you.") if available else
+                      _("You are away: new cases go to others first.")))

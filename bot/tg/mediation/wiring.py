@@ -1,0 +1,91 @@
+"""Plugging mediation into the bot: its commands, hooks, workers and the blocked-chat hook."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Message
+from telegram.ext import Application
+
+from bot.config import Settings
+from bot.i18n import gettext_for
+from bot.services import privacy
+from bot.storage import cases, records
+from bot.storage.db import Database
+from bot.tg import callbacks
+from bot.tg.markup import escape
+from bot.tg.person import Person
+from bot.tg.turn import Turn
+
+from . import admin_side, person_side, volunteer_side
+from .notify import ui_lang
+from .workers import RetentionWorker, TimerWorker
+
+
+async def on_message(person: Person, message: Message) -> bool:
+    """Volunteers' replies first, then a person's case; False lets the flow have it."""
+    if await volunteer_side.on_message(person, message):
+        return True
+    return await person_side.on_message(person, message)
+
+
+async def on_button(person: Person, data: callbacks.Callback) -> str | None:
+    if data.kind == "v":
+        return await volunteer_side.volunteer_button(person, data)
+    await person_side.rate_button(person, data)
+    return None
+
+
+async def stats_lines(person: Person) -> list[str]:
+    _ = person.gettext
+    rows = await records.counters(person.tx)
+    return [_("Counters (anonymous):")] + [f"• {r['name']} {r['key']}: {r['count']}"
+                                            for r in rows]
+
+
+@dataclass
+class Mediation:
+    settings: Settings
+    db: Database
+    commands: dict[str, Any] = field(default_factory=lambda: {
+        "human": person_side.human_command,
+        "cases": volunteer_side.cases_command,
+        "case": volunteer_side.case_command,
+        "note": volunteer_side.note_command,
+        "release": volunteer_side.release_command,
+        "transfer": volunteer_side.transfer_command,
+        "close": volunteer_side.close_command,
+        "suggest": volunteer_side.suggest_command,
+        "available": volunteer_side.available_command,
+        "away": volunteer_side.away_command,
+        "invite": admin_side.invite_command,
+        "suggestions": admin_side.suggestions_command,
+    })
+
+    def install(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        application.bot_data.setdefault("hooks", {}).update(
+            **person_side.hooks(), text=on_message, media=on_message, button=on_button,
+            start_payload=admin_side.accept_invite, stats=stats_lines)
+
+    def workers(self) -> list[Any]:
+        return [TimerWorker(self.db, self.settings), RetentionWorker(self.db, self.settings)]
+
+    async def on_blocked(self, chat_id: int) -> None:
+        """A person blocked the bot: mark their cases and tell the volunteer holding each."""
+        async with self.db.transaction() as tx:
+            turn = Turn(tx, 0, None)
+            for case in await cases.mark_person_blocked(tx, chat_id):
+                await records.audit(tx, case.id, None, "person_blocked")
+                if case.volunteer_id is None:
+                    continue
+                _ = gettext_for(await ui_lang(tx, case.volunteer_id))
+                turn.send("sendMessage", {
+                    "chat_id": case.volunteer_id,
+                    "text": escape(_("The person in case #{id} blocked the bot: your messages "
+                                     "cannot reach them any more.").format(id=case.id))},
+                    chat_id=case.volunteer_id)
+            await turn.flush()
+
+
+privacy.ERASERS.append(cases.anonymise_person)

@@ -1,0 +1,104 @@
+"""Background work of mediation: routing timers and the retention of message content.
+
+Timers live in the database, so after a restart they are simply found again and run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from bot.config import Settings
+from bot.services.mediation import RENOTIFY
+from bot.storage import cases, inbox, outbox, records
+from bot.storage.db import Database
+from bot.tg.turn import Turn
+
+from .notify import notify
+
+log = logging.getLogger(__name__)
+MAX_SLEEP = 60.0
+
+
+class TimerWorker:
+    """Re-notifies unclaimed cases, then hands them to the admins."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db, self.settings = db, settings
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="passerelle-timers")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def run_due(self, now: float | None = None) -> int:
+        """Run every due timer, each in its own transaction; return how many ran."""
+        due = await records.due_timers(self.db, now or time.time())
+        for timer in due:
+            async with self.db.transaction() as tx:
+                case = await cases.get(tx, timer["case_id"])
+                if case is not None and case.status == "open":
+                    stage = 1 if timer["kind"] == RENOTIFY else 2
+                    turn = Turn(tx, 0, None)
+                    await notify(turn, case, stage, self.settings)
+                    await cases.set_stage(tx, case.id, stage)
+                    await turn.flush()
+                await records.finish_timer(tx, timer["id"])
+        return len(due)
+
+    async def _run(self) -> None:
+        wake = self.db.signal("timers")
+        while True:
+            try:
+                await self.run_due()
+                upcoming = await records.next_timer(self.db)
+            except Exception:
+                log.exception("timers: a run failed; retrying shortly")
+                upcoming = None
+            delay = MAX_SLEEP if upcoming is None else max(0.05, upcoming - time.time())
+            wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), min(delay, MAX_SLEEP))
+
+
+class RetentionWorker:
+    """Deletes relayed message content, inbox payloads and delivered outbox rows past
+    RETENTION_DAYS; case records and anonymous counts stay."""
+
+    interval = 3600.0
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db, self.settings = db, settings
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="passerelle-retention")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def run_once(self, now: float | None = None) -> int:
+        cutoff = (now or time.time()) - self.settings.retention_days * 86400
+        async with self.db.transaction() as tx:
+            purged = await cases.purge_content(tx, cutoff)
+            await inbox.prune(tx, cutoff)
+            await outbox.prune(tx, cutoff)
+        return purged
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except Exception:
+                log.exception("retention: a run failed")
+            await asyncio.sleep(self.interval)

@@ -1,0 +1,174 @@
+"""Engine events -> Bot API calls: texts, keyboards and venues, within Telegram's limits.
+
+Consecutive texts are joined into one message and the question's buttons go under the last
+part, so a step reads as one message; long texts are split at paragraph boundaries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.engine import events as ev
+from bot.engine.model import CHECKLIST_DONE
+from bot.i18n import RTL_LANGUAGES, format_answer, gettext_for
+
+from . import callbacks
+from .keyboards import Keyboard, button, keyboard, nav_row
+from .markup import bold, escape, split_plain, to_html
+
+RLM = "\u200f"
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    method: str
+    params: dict[str, Any]
+
+
+def invalid_hint(_: Callable[[str], str], kind: str) -> str:
+    """What to type, per input kind, when the flow gives no retry text of its own."""
+    return {
+        "text": _("Please type your answer as a message."),
+        "number": _("Please type a number, for example 3."),
+        "date": _("Please type a date like 05.03.2026 (day.month.year), not in the future."),
+        "phone": _("Please type a phone number, for example +7 701 234 56 78."),
+        "yesno": _("Please answer yes or no (or use the buttons)."),
+        "choice": _("Please choose one of the buttons above."),
+        "checklist": _("Tick what you have with the buttons, then press Done."),
+    }.get(kind, _("Please answer the question above."))
+
+
+@dataclass
+class _Composer:
+    chat_id: int
+    lang: str
+    seq: int
+    human: bool
+    _: Callable[[str], str]
+    blocks: list[str] = field(default_factory=list)  # plain text with **bold** markup
+    out: list[ApiCall] = field(default_factory=list)
+
+    def add(self, text: str) -> None:
+        if text:
+            self.blocks.append(text)
+
+    def flush(self, markup: Keyboard | None = None) -> None:
+        if not self.blocks:
+            if markup is None:
+                return
+            self.blocks.append("…")
+        parts = split_plain("\n\n".join(self.blocks))
+        self.blocks = []
+        for index, part in enumerate(parts):
+            body = to_html(part)
+            if self.lang in RTL_LANGUAGES:
+                body = "\n".join(RLM + line if line else line for line in body.split("\n"))
+            params: dict[str, Any] = {"chat_id": self.chat_id, "text": body, "parse_mode": "HTML",
+                                      "link_preview_options": {"is_disabled": True}}
+            if markup is not None and index == len(parts) - 1:
+                params["reply_markup"] = markup
+            self.out.append(ApiCall("sendMessage", params))
+
+    def answer_button(self, label: str, key: str) -> dict[str, str]:
+        return button(label, callbacks.encode("f", key, self.seq))
+
+    def question(self, event: ev.Event) -> None:
+        _ = self._
+        rows: list[list[dict[str, str]]] = []
+        if isinstance(event, ev.Choices):
+            rows = [[self.answer_button(o.label, o.key)] for o in event.options]
+        elif isinstance(event, ev.Checklist):
+            rows = [[self.answer_button(("☑ " if i.ticked else "☐ ") + i.label, i.key)]
+                    for i in event.items]
+            rows.append([self.answer_button(_("✅ Done"), CHECKLIST_DONE)])
+        elif isinstance(event, ev.Ask) and event.input == "yesno":
+            rows = [[self.answer_button(_("Yes"), "yes"), self.answer_button(_("No"), "no")]]
+        self.add(event.text)
+        rows.append(nav_row(_, human=self.human))
+        self.flush(keyboard(rows))
+
+
+def _escape_markup(text: str) -> str:
+    """Values typed by people must not become **bold** markup."""
+    return text.replace("**", "* *")
+
+
+def _place_text(_: Callable[[str], str], place: ev.Place) -> str:
+    lines = [f"📍 **{place.name}**"]
+    lines += [line for line in (
+        place.address,
+        place.hours and f"🕒 {place.hours}",
+        place.phone and f"☎ {place.phone}",
+        place.url and f"🔗 {place.url}",
+        place.note,
+    ) if line]
+    return "\n".join(lines)
+
+
+def _end_text(_: Callable[[str], str], lang: str, end: ev.End) -> str:
+    blocks = [end.text]
+    if end.summary:
+        lines = [f"• {line.label}: {_escape_markup(format_answer(line.value, line.kind, lang))}"
+                 for line in end.summary]
+        blocks.append("**" + _("Your answers") + "**\n" + "\n".join(lines))
+    if end.bring:
+        blocks.append("**" + _("Bring with you") + "**\n" + "\n".join(f"• {b}" for b in end.bring))
+    if end.missing:
+        blocks.append("**" + _("Still missing") + "**\n" + _missing_lines(_, end.missing))
+    return "\n\n".join(blocks)
+
+
+def _missing_lines(_: Callable[[str], str], items: tuple[ev.MissingItem, ...]) -> str:
+    return "\n".join(
+        f"• {item.label}" + (f" — {_('where to get it')}: {item.where}" if item.where else "")
+        for item in items)
+
+
+def render_events(events: tuple[ev.Event, ...] | list[ev.Event], *, chat_id: int, lang: str,
+                  seq: int, human: bool = True) -> list[ApiCall]:
+    """Lay out one sprint's events as Bot API calls for `chat_id`."""
+    _ = gettext_for(lang)
+    out = _Composer(chat_id, lang, seq, human, _)
+    for event in events:
+        if isinstance(event, ev.Say):
+            out.add(event.text)
+        elif isinstance(event, ev.QUESTION_EVENTS):
+            out.question(event)
+        elif isinstance(event, ev.Missing):
+            out.add("**" + _("Still missing") + "**\n" + _missing_lines(_, event.items))
+        elif isinstance(event, ev.Place):
+            out.add(_place_text(_, event))
+            if event.lat is not None and event.lon is not None:
+                out.flush()
+                out.out.append(ApiCall("sendVenue", {
+                    "chat_id": chat_id, "latitude": event.lat, "longitude": event.lon,
+                    "title": event.name[:256], "address": (event.address or event.name)[:256]}))
+        elif isinstance(event, ev.Invalid):
+            out.add(event.text or invalid_hint(_, event.input))
+        elif isinstance(event, ev.End):
+            out.add(_end_text(_, lang, event))
+            out.flush(keyboard([
+                [button(_("🔄 Start again"), callbacks.encode("n", "restart")),
+                 button(_("🏠 Menu"), callbacks.encode("n", "menu"))],
+                [button(_("🙋 Talk to a volunteer"), callbacks.encode("n", "human"))]
+                if human else []]))
+        elif isinstance(event, ev.FlowChanged):
+            out.add(_("This procedure is no longer available.") if event.removed else
+                    _("This procedure was updated while you were using it, so it starts again "
+                      "from the beginning."))
+        elif isinstance(event, ev.Stuck):
+            out.add(_("Something went wrong in this procedure. A volunteer can help you: /human"))
+        elif isinstance(event, ev.Escalate) and event.waiting:
+            out.add(_("A volunteer will continue with you here."))
+    out.flush()
+    return out.out
+
+
+def chosen_suffix(label: str) -> str:
+    """Appended to a question once answered, so the history shows what was chosen."""
+    return "\n\n→ " + bold(label)
+
+
+__all__ = ["ApiCall", "chosen_suffix", "escape", "invalid_hint", "render_events"]

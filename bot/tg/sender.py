@@ -1,0 +1,275 @@
+"""Delivers outbox rows to the Bot API: in order per chat, within flood limits, retried.
+
+Why: every message the bot owes someone is in the outbox until Telegram has it. Each chat is a
+lane that sends its rows strictly in ``id`` order: a row that cannot go yet (flood limit,
+Telegram down) holds back the chat's later rows, so nobody receives answers before questions.
+Different chats proceed side by side.
+
+How each outcome is treated:
+
+* success → ``sent``, with the new message's id in ``result`` (so it can be edited later);
+* ``RetryAfter`` → retried at ``now + retry_after``;
+* ``TimedOut`` / ``NetworkError`` (including 5xx) → retried after 1, 2, 4… s (capped, jittered);
+* ``Forbidden`` (the person blocked the bot) → the chat is marked blocked, its pending rows are
+  dropped and ``on_blocked(chat_id)`` is called: no retry storm against a closed door;
+* ``BadRequest`` "message is not modified" → counts as sent;
+* ``BadRequest`` on ``editMessageText`` because the message is gone or too old → the same text
+  is sent as a new message;
+* any other error → ``failed`` (logged with the method and Telegram's description only).
+
+Delivery is at least once: if the process dies between Telegram's answer and the ``sent``
+mark, the row is sent again after restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dtm
+import logging
+import random
+import time
+import warnings
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
+
+from bot.storage import outbox
+from bot.storage.db import Database
+from bot.storage.outbox import OutboxRow
+from bot.tg.ratelimit import RateLimiter
+
+log = logging.getLogger(__name__)
+
+BlockedHook = Callable[[int], Awaitable[None]]
+
+# Not messages: exempt from the flood-limit buckets.
+_UNLIMITED = frozenset({"answerCallbackQuery", "answerInlineQuery", "sendChatAction"})
+_MESSAGE_PREFIXES = ("send", "copy", "forward", "edit")
+_EDIT_GONE = ("message to edit not found", "message can't be edited")
+_RESEND_KEYS = ("business_connection_id", "chat_id", "text", "parse_mode", "entities",
+                "link_preview_options", "reply_markup")
+
+
+async def call_api(bot: Bot, method: str, params: dict[str, Any], **timeouts: float) -> Any:
+    """``bot.do_api_request`` for stored calls, without PTB's "use Bot.send_message" warning.
+
+    Why: the outbox stores calls as (method, JSON params), so they are replayed generically;
+    PTB warns on every known method name called this way.
+    """
+    warnings.filterwarnings(
+        "ignore", message=r"Please use 'Bot\.", category=PTBUserWarning, append=False
+    )
+    return await bot.do_api_request(method, api_kwargs=dict(params), **timeouts)
+
+
+def counts_as_message(method: str) -> bool:
+    """Whether a call counts against the flood limits (answering a button press does not)."""
+    return method not in _UNLIMITED and method.startswith(_MESSAGE_PREFIXES)
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """``exc.retry_after`` in seconds, whether PTB gives an int or a timedelta."""
+    with warnings.catch_warnings():  # no await inside: safe with asyncio
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
+
+
+class Sender:
+    """The outbox delivery loop; ``await start()`` / ``await stop()``."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        db: Database,
+        *,
+        limiter: RateLimiter | None = None,
+        on_blocked: BlockedHook | None = None,
+        clock: Callable[[], float] = time.time,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 60.0,
+        poll_interval: float = 30.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._bot = bot
+        self._db = db
+        self._limiter = limiter or RateLimiter()
+        self._on_blocked = on_blocked
+        self._clock = clock
+        self._backoff_base = backoff_base
+        self._backoff_cap = backoff_cap
+        self._poll_interval = poll_interval
+        self._rng = rng or random.Random()
+        self._lanes: dict[Hashable, asyncio.Task[None]] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    async def start(self) -> None:
+        self._stopping = False
+        self._task = asyncio.create_task(self._run(), name="sender")
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop; deliveries in flight get ``grace`` seconds to finish and be recorded."""
+        self._stopping = True
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        lanes = list(self._lanes.values())
+        if lanes:
+            _, late = await asyncio.wait(lanes, timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+
+    def wake(self) -> None:
+        """Rescan the outbox now (writers normally wake the sender through ``tx.signal``)."""
+        self._db.signal(outbox.SIGNAL).set()
+
+    async def run_once(self) -> None:
+        """Deliver every row due now, then return (tests; also a manual flush)."""
+        await self._start_due()
+        while self._lanes:
+            await asyncio.gather(*self._lanes.values(), return_exceptions=True)
+
+    def backoff(self, attempt: int) -> float:
+        """Delay before retry number ``attempt`` (1, 2, 4… × base, capped; equal jitter)."""
+        delay = min(self._backoff_cap, self._backoff_base * 2 ** max(0, attempt - 1))
+        return delay / 2 + self._rng.uniform(0, delay / 2)
+
+    async def _run(self) -> None:
+        signal = self._db.signal(outbox.SIGNAL)
+        while not self._stopping:
+            signal.clear()
+            try:
+                wait = await self._start_due()
+            except Exception:
+                log.exception("sender: reading the outbox failed")
+                wait = self._poll_interval
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(signal.wait(), wait)
+
+    async def _start_due(self) -> float:
+        """Start a lane for each idle chat whose head row is due; return secs to the next due."""
+        now = self._clock()
+        next_due = now + self._poll_interval
+        for row in await outbox.heads(self._db):
+            key: Hashable = row.chat_id if row.chat_id is not None else ("row", row.id)
+            if key in self._lanes or self._stopping:
+                continue
+            if row.due_at <= now:
+                self._lanes[key] = asyncio.create_task(self._lane(key, row), name="sender-lane")
+            else:
+                next_due = min(next_due, row.due_at)
+        return max(0.0, next_due - now)
+
+    async def _lane(self, key: Hashable, row: OutboxRow | None) -> None:
+        clean = False
+        try:
+            row = await self._fresh(row)
+            while row is not None and not self._stopping:
+                if not await self._deliver(row) or row.chat_id is None:
+                    break
+                row = await self._fresh(row)
+            clean = True
+        except Exception:  # e.g. the database failed: leave the row pending, retry on poll
+            log.exception("sender: lane for outbox row failed")
+        finally:
+            del self._lanes[key]
+            if clean:  # rescan for rows that became due meanwhile (not after errors: no spin)
+                self.wake()
+
+    async def _fresh(self, row: OutboxRow | None) -> OutboxRow | None:
+        """Re-read a head found by a scan: a lane may have sent it since (no double sends)."""
+        if row is None:
+            return None
+        if row.chat_id is None:
+            row = await outbox.get(self._db, row.id)
+        else:
+            row = await outbox.head(self._db, row.chat_id)
+        if row is None or row.status != "pending" or row.due_at > self._clock():
+            return None
+        return row
+
+    async def _deliver(self, row: OutboxRow) -> bool:
+        """Try one row; True if it reached a final state (the chat's next row may go)."""
+        if counts_as_message(row.method):
+            await self._limiter.acquire(row.chat_id)
+        try:
+            result = await self._call(row)
+        except RetryAfter as exc:
+            delay = retry_after_seconds(exc)
+            await self._retry(row, delay, f"RetryAfter: {delay:g}s")
+            return False
+        except Forbidden as exc:
+            if row.chat_id is None:
+                await self._fail(row, exc)
+                return True
+            await self._blocked(row.chat_id)
+            return False
+        except BadRequest as exc:
+            if "message is not modified" in exc.message.lower():
+                await self._record(row, {"not_modified": True})
+                return True
+            await self._fail(row, exc)
+            return True
+        except NetworkError as exc:  # TimedOut, 5xx, connection errors (BadRequest is above)
+            await self._retry(row, self.backoff(row.attempts + 1), f"{type(exc).__name__}")
+            return False
+        except Exception as exc:  # InvalidToken, ChatMigrated, bad params: retrying won't help
+            await self._fail(row, exc)
+            return True
+        await self._record(row, result)
+        return True
+
+    async def _call(self, row: OutboxRow) -> Any:
+        try:
+            return _summary(await call_api(self._bot, row.method, row.params))
+        except BadRequest as exc:
+            text = exc.message.lower()
+            if row.method != "editMessageText" or not any(s in text for s in _EDIT_GONE):
+                raise
+            params = {k: row.params[k] for k in _RESEND_KEYS if k in row.params}
+            if "chat_id" not in params or "text" not in params:
+                raise
+            log.info("sender: outbox row %s: edit impossible, sending a new message", row.id)
+            result = _summary(await call_api(self._bot, "sendMessage", params))
+            return {**result, "fallback": "sendMessage"} if isinstance(result, dict) else result
+
+    async def _record(self, row: OutboxRow, result: Any) -> None:
+        async with self._db.transaction() as tx:
+            await outbox.mark_sent(tx, row.id, result)
+
+    async def _retry(self, row: OutboxRow, delay: float, error: str) -> None:
+        log.warning("sender: %s (outbox row %s) retried in %.1fs: %s",
+                    row.method, row.id, delay, error)
+        async with self._db.transaction() as tx:
+            await outbox.retry_at(tx, row.id, self._clock() + delay, error)
+
+    async def _fail(self, row: OutboxRow, exc: Exception) -> None:
+        error = f"{type(exc).__name__}: {getattr(exc, 'message', exc)}"
+        log.error("sender: %s failed: %s", row.method, error)
+        async with self._db.transaction() as tx:
+            await outbox.mark_failed(tx, row.id, error)
+
+    async def _blocked(self, chat_id: int) -> None:
+        async with self._db.transaction() as tx:
+            dropped = await outbox.block_chat(tx, chat_id)
+        log.info("sender: chat %s blocked the bot; %d queued calls dropped", chat_id, dropped)
+        if self._on_blocked is not None:
+            try:
+                await self._on_blocked(chat_id)
+            except Exception:
+                log.exception("sender: on_blocked hook failed")
+
+
+def _summary(result: Any) -> Any:
+    """What to keep of an API result: the message id, not the message (it holds user text)."""
+    if isinstance(result, dict) and "message_id" in result:
+        return {"message_id": result["message_id"]}
+    return result
