@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from fakebot_limits import Spec, html_problems, visible_text
 from fakebotapi import FakeBotAPI
@@ -37,8 +39,6 @@ async def test_updates_are_served_until_confirmed(fake_api: FakeBotAPI, api_bot:
 
 
 async def test_long_poll_returns_when_an_update_arrives(fake_api: FakeBotAPI, api_bot: Bot):
-    import asyncio
-
     poll = asyncio.create_task(call_api(api_bot, "getUpdates", {"timeout": 5}, read_timeout=9))
     await asyncio.sleep(0.05)
     update_id = fake_api.sticker(3)
@@ -144,9 +144,7 @@ def test_spec_is_read_from_the_shared_reference() -> None:
 
 
 async def test_network_is_off_limits() -> None:
-    import asyncio
-
-    with pytest.raises(OSError, match="network|resolve"):
+    with pytest.raises(OSError, match=r"network|resolve"):
         await asyncio.open_connection("192.0.2.1", 443)
     with pytest.raises(OSError, match="resolve"):
         await asyncio.open_connection("api.telegram.org", 443)

@@ -25,17 +25,17 @@ class Pos(NamedTuple):
 
 
 class LocatedDict(dict):
-    """A dict that also knows where it and each of its keys start."""
+    """A dict that also knows where it and each of its keys start (see `pos_of`)."""
 
     pos: Pos
-    key_pos: dict[str, Pos]
+    key_marks: dict[str, Any]  # YAML marks (0-based), turned into a Pos only when asked for
 
 
 class LocatedList(list):
-    """A list that also knows where it and each item start."""
+    """A list that also knows where it and each item start (see `pos_of`)."""
 
     pos: Pos
-    item_pos: list[Pos]
+    item_marks: list[Any]
 
 
 @dataclass
@@ -94,7 +94,7 @@ def _convert(node: yaml.Node, duplicates: list[tuple[str, Pos]]) -> Any:
         result = LocatedDict()
         mark = node.start_mark
         result.pos = Pos(mark.line + 1, mark.column + 1)
-        result.key_pos = key_pos = {}
+        result.key_marks = key_marks = {}
         for key_node, value_node in node.value:
             if key_node.__class__ is _ScalarNode and key_node.tag == _STR_TAG:
                 key = key_node.value
@@ -102,17 +102,16 @@ def _convert(node: yaml.Node, duplicates: list[tuple[str, Pos]]) -> Any:
                 key = _convert(key_node, duplicates)
                 if not isinstance(key, str):
                     key = str(key)
-            mark = key_node.start_mark
             if key in result:
-                duplicates.append((key, Pos(mark.line + 1, mark.column + 1)))
+                duplicates.append((key, _pos(key_node)))
                 continue
             result[key] = _convert(value_node, duplicates)
-            key_pos[key] = Pos(mark.line + 1, mark.column + 1)
+            key_marks[key] = key_node.start_mark
         return result
     if kind is _SequenceNode:
-        items = LocatedList(_convert(item, duplicates) for item in node.value)
+        items = LocatedList([_convert(item, duplicates) for item in node.value])
         items.pos = _pos(node)
-        items.item_pos = [_pos(item) for item in node.value]
+        items.item_marks = [item.start_mark for item in node.value]
         return items
     return _construct_scalar(node)
 
@@ -137,10 +136,13 @@ def load_yaml(text: str) -> YamlResult:
 
 def pos_of(container: Any, key: str | int | None = None) -> Pos:
     """Where a key or item of a located container starts; the container's own start otherwise."""
-    if isinstance(container, LocatedDict) and isinstance(key, str) and key in container.key_pos:
-        return container.key_pos[key]
-    if isinstance(container, LocatedList) and isinstance(key, int) and key < len(
-        container.item_pos
+    mark = None
+    if isinstance(container, LocatedDict) and isinstance(key, str):
+        mark = container.key_marks.get(key)
+    elif isinstance(container, LocatedList) and isinstance(key, int) and 0 <= key < len(
+        container.item_marks
     ):
-        return container.item_pos[key]
+        mark = container.item_marks[key]
+    if mark is not None:
+        return Pos(mark.line + 1, mark.column + 1)
     return getattr(container, "pos", Pos(1, 1))

@@ -60,9 +60,8 @@ async def menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/language: choose the language again."""
-    await load_person(update, context)
-    text, markup = language_picker()
     person = await load_person(update, context)
+    text, markup = language_picker()
     person.say(text, markup)
 
 
