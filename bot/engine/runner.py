@@ -308,7 +308,8 @@ class _Run:
             if step is None or not step.is_question:
                 continue  # the flow changed and that step is gone: go further back
             self.enter_flow(flow, step.id)
-            self.session.update(answers=frame["answers"], ticked=frame["ticked"],
+            self.session.update(answers=dict(frame["answers"]),
+                                ticked={k: list(v) for k, v in frame["ticked"].items()},
                                 status="waiting", kind=step.kind)
             self.events.append(self.question(step))
             return
