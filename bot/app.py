@@ -20,6 +20,7 @@ from telegram.ext import Application
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
 from bot.services.library import FlowLibrary, FlowsInvalid
+from bot.storage import volunteers
 from bot.storage.db import Database
 from bot.tg.app import build_application
 from bot.tg.commands import set_commands
@@ -60,7 +61,8 @@ class Runtime:
         self.workers = [dispatcher, sender, *mediation.workers()]
         for worker in self.workers[2:]:
             await worker.start()
-        await set_commands(bot, self.settings)
+        roster = await volunteers.all_volunteers(self.db)
+        await set_commands(bot, self.settings, tuple(v.user_id for v in roster))
         if self.settings.webhook_url:
             self.webhook = WebhookServer(bot, self.db, url=self.settings.webhook_url,
                                          secret_token=self.settings.webhook_secret or "",

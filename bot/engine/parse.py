@@ -98,13 +98,16 @@ class ParsedFlow:
     """A flow plus what the cross-file checks need: positions of texts, references, names."""
 
     flow: Flow
-    texts: list[tuple[Text, Pos]] = field(default_factory=list)
+    texts: list[tuple[Text, Pos]] = field(default_factory=list)  # texts containing "{"
     step_refs: list[tuple[str, Pos]] = field(default_factory=list)
     flow_refs: list[tuple[str, str | None, Pos]] = field(default_factory=list)
     office_refs: list[tuple[str, Pos]] = field(default_factory=list)
     expressions: list[tuple[Expression, Pos]] = field(default_factory=list)
     id_pos: Pos = field(default_factory=lambda: Pos(1, 1))
     reviewed_pos: Pos = field(default_factory=lambda: Pos(1, 1))
+
+
+_PLAIN = (str, int, float)
 
 
 class _TextReader:
@@ -115,44 +118,57 @@ class _TextReader:
 
     def read(self, container: Any, key: str, *, limit: int = MAX_TEXT,
              what: str = "text") -> Text | None:
-        value, pos = container.get(key), pos_of(container, key)
-        fallback = self.languages[0] if self.languages else "en"
-        if isinstance(value, str | int | float) and not isinstance(value, bool):
+        value = container.get(key)
+        languages = self.languages
+        fallback = languages[0] if languages else "en"
+        if isinstance(value, _PLAIN) and not isinstance(value, bool):
             by_lang = {fallback: str(value)}
         elif isinstance(value, dict) and value:
             by_lang = {}
             for lang, text in value.items():
-                if not isinstance(text, str | int | float) or isinstance(text, bool):
-                    self.report.error(pos_of(value, lang), "bad-text",
-                                      f"`{lang}:` in `{key}` is not plain text",
-                                      'put the text in quotes "…": an unquoted ": " or "#" '
-                                      "changes its meaning")
-                    continue
-                if self.languages and lang not in self.languages:
-                    self.report.error(pos_of(value, lang), "unknown-language",
-                                      f"`{lang}` is not one of this flow's languages",
-                                      "add it to `languages:` or fix the code")
+                if text.__class__ is not str or (languages and lang not in languages):
+                    if not isinstance(text, _PLAIN) or isinstance(text, bool):
+                        self.report.error(pos_of(value, lang), "bad-text",
+                                          f"`{lang}:` in `{key}` is not plain text",
+                                          'put the text in quotes "…": an unquoted ": " or "#" '
+                                          "changes its meaning")
+                        continue
+                    if languages and lang not in languages:
+                        self.report.error(pos_of(value, lang), "unknown-language",
+                                          f"`{lang}` is not one of this flow's languages",
+                                          "add it to `languages:` or fix the code")
                 by_lang[lang] = str(text)
         else:
-            self.report.error(pos, "bad-text", f"`{key}` must be a text or a map language -> text")
+            self.report.error(pos_of(container, key), "bad-text",
+                              f"`{key}` must be a text or a map language -> text")
             return None
         for lang, text in by_lang.items():
-            if not text.strip():
-                self.report.error(pos, "empty-text", f"the `{lang}` {what} of `{key}` is empty")
-            elif len(text) > limit:
-                code = "text-too-long" if limit == MAX_TEXT else "label-too-long"
-                self.report.error(pos, code, f"the `{lang}` {what} of `{key}` has {len(text)} "
-                                  f"characters; at most {limit} fit",
-                                  "shorten it" if limit != MAX_TEXT else "split it into steps")
-        for lang in self.languages:
-            if lang not in by_lang:
-                self.report.warning(pos, "missing-translation",
-                                    f"`{key}` has no `{lang}` translation",
-                                    f"add `{lang}:`; until then people see the "
-                                    f"`{fallback}` text")
+            if len(text) > limit or not text.strip():
+                self._length(container, key, lang, text, limit, what)
+        if len(by_lang) < len(languages) or fallback not in by_lang:
+            for lang in languages:
+                if lang not in by_lang:
+                    self.report.warning(pos_of(container, key), "missing-translation",
+                                        f"`{key}` has no `{lang}` translation",
+                                        f"add `{lang}:`; until then people see the "
+                                        f"`{fallback}` text")
         text_obj = Text(by_lang, fallback)
-        self.texts.append((text_obj, pos))
+        for text in by_lang.values():
+            if "{" in text:  # only texts that may insert answers need checking later
+                self.texts.append((text_obj, pos_of(container, key)))
+                break
         return text_obj
+
+    def _length(self, container: Any, key: str, lang: str, text: str, limit: int,
+                what: str) -> None:
+        pos = pos_of(container, key)
+        if not text.strip():
+            self.report.error(pos, "empty-text", f"the `{lang}` {what} of `{key}` is empty")
+        else:
+            code = "text-too-long" if limit == MAX_TEXT else "label-too-long"
+            self.report.error(pos, code, f"the `{lang}` {what} of `{key}` has {len(text)} "
+                              f"characters; at most {limit} fit",
+                              "shorten it" if limit != MAX_TEXT else "split it into steps")
 
 
 def _string_list(report: Reporter, data: LocatedDict, key: str) -> tuple[str, ...]:

@@ -29,3 +29,12 @@ async def save(tx: Tx, chat_id: int, data: dict[str, Any]) -> None:
 
 async def delete(tx: Tx, chat_id: int) -> None:
     await tx.execute("DELETE FROM sessions WHERE chat_id = ?", (chat_id,))
+
+
+async def count_by_flow(db: Reader) -> list[tuple[str | None, str | None, int]]:
+    """Anonymous counts for /stats: sessions per flow and status."""
+    rows = await db.fetchall(
+        "SELECT json_extract(data, '$.flow') AS flow, json_extract(data, '$.status') AS status,"
+        " COUNT(*) AS n FROM sessions GROUP BY flow, status ORDER BY flow, status"
+    )
+    return [(row["flow"], row["status"], row["n"]) for row in rows]

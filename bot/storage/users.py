@@ -42,3 +42,8 @@ async def save(tx: Tx, user: User) -> None:
 
 async def delete(tx: Tx, user_id: int) -> None:
     await tx.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
+
+
+async def count(db: Reader) -> int:
+    row = await db.fetchone("SELECT COUNT(*) AS n FROM users")
+    return int(row["n"]) if row else 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.storage import sessions, users
 from bot.tg.markup import MAX_MESSAGE, escape
 from bot.tg.person import Person, load_person
 
@@ -42,13 +43,10 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if person is None:
         return
     _ = person.gettext
-    tx = person.tx
-    people = (await tx.fetchone("SELECT COUNT(*) AS n FROM users"))["n"]
-    rows = await tx.fetchall(
-        "SELECT json_extract(data, '$.flow') AS flow, json_extract(data, '$.status') AS status,"
-        " COUNT(*) AS n FROM sessions GROUP BY flow, status ORDER BY flow, status")
+    people = await users.count(person.tx)
     lines = [_("People: {count}").format(count=people), _("Sessions by procedure and status:")]
-    lines += [f"• {row['flow']} — {row['status']}: {row['n']}" for row in rows]
+    lines += [f"• {flow} — {status}: {n}"
+              for flow, status, n in await sessions.count_by_flow(person.tx)]
     extra = person.hooks.get("stats")
     if extra is not None:
         lines += await extra(person)
