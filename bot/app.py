@@ -23,7 +23,7 @@ from bot.services.library import FlowLibrary, FlowsInvalid
 from bot.storage import volunteers
 from bot.storage.db import Database
 from bot.tg.app import build_application
-from bot.tg.commands import set_commands
+from bot.tg.commands import queue_command_menus
 from bot.tg.dispatcher import Dispatcher
 from bot.tg.intake import Intake
 from bot.tg.mediation.wiring import Mediation
@@ -62,7 +62,7 @@ class Runtime:
         for worker in self.workers[2:]:
             await worker.start()
         roster = await volunteers.all_volunteers(self.db)
-        await set_commands(bot, self.settings, tuple(v.user_id for v in roster))
+        await queue_command_menus(self.db, self.settings, tuple(v.user_id for v in roster))
         if self.settings.webhook_url:
             self.webhook = WebhookServer(bot, self.db, url=self.settings.webhook_url,
                                          secret_token=self.settings.webhook_secret or "",

@@ -1,17 +1,21 @@
-"""Telegram's command menu, per language and per scope (people, volunteers, admins)."""
+"""Telegram's command menu, per language and per scope (people, volunteers, admins).
+
+The menus go through the outbox like every other call, so a start never waits on Telegram
+and a failed call is retried.
+"""
 
 from __future__ import annotations
 
-import logging
+import hashlib
+import json
 from typing import Any
-
-from telegram import Bot
-from telegram.error import TelegramError
 
 from bot.config import Settings
 from bot.i18n import LANGUAGES, gettext_for
+from bot.storage import kv, outbox
+from bot.storage.db import Database
 
-log = logging.getLogger(__name__)
+MENU_KEY = "commands.digest"
 
 
 def people_commands(lang: str) -> list[tuple[str, str]]:
@@ -59,29 +63,36 @@ def _telegram_code(lang: str) -> str:
     return "zh" if lang == "zh_Hans" else lang
 
 
-async def _set(bot: Bot, commands: list[tuple[str, str]], scope: dict[str, Any],
-               lang: str | None) -> None:
-    params: dict[str, Any] = {
-        "commands": [{"command": c, "description": d[:256]} for c, d in commands],
-        "scope": scope,
-    }
-    if lang is not None:
-        params["language_code"] = _telegram_code(lang)
-    await bot.do_api_request("setMyCommands", api_kwargs=params)
+def menu_calls(settings: Settings, volunteer_ids: tuple[int, ...]) -> list[dict[str, Any]]:
+    """Every setMyCommands call: people per language, then volunteers' and admins' chats."""
+    calls = []
+    for lang in (None, *LANGUAGES):
+        params: dict[str, Any] = {
+            "commands": [{"command": c, "description": d[:256]}
+                         for c, d in people_commands(lang or "en")],
+            "scope": {"type": "all_private_chats"},
+        }
+        if lang is not None:
+            params["language_code"] = _telegram_code(lang)
+        calls.append(params)
+    staff = dict.fromkeys((*volunteer_ids, *sorted(settings.admin_ids)))
+    calls += [chat_commands_params(user_id, admin=user_id in settings.admin_ids)
+              for user_id in staff]
+    return calls
 
 
-async def set_commands(bot: Bot, settings: Settings, volunteer_ids: tuple[int, ...] = ()) -> None:
-    """Default scope per language; volunteers and admins get their own per-chat menus."""
-    try:
-        for lang in (None, *LANGUAGES):
-            code = lang or "en"
-            await _set(bot, people_commands(code), {"type": "all_private_chats"}, lang)
-        for user_id in volunteer_ids:
-            await set_chat_commands(bot, user_id, admin=user_id in settings.admin_ids)
-        for user_id in settings.admin_ids:
-            await set_chat_commands(bot, user_id, admin=True)
-    except TelegramError as exc:  # the bot works without menus; never refuse to start
-        log.warning("could not set the command menus: %s", exc)
+async def queue_command_menus(db: Database, settings: Settings,
+                              volunteer_ids: tuple[int, ...]) -> int:
+    """Queue the menus in the outbox when they changed since the last start (cheap restarts)."""
+    calls = menu_calls(settings, volunteer_ids)
+    digest = hashlib.sha256(json.dumps(calls, sort_keys=True).encode()).hexdigest()
+    async with db.transaction() as tx:
+        if await kv.get(tx, MENU_KEY) == digest:
+            return 0
+        for params in calls:
+            await outbox.enqueue(tx, None, "setMyCommands", params)
+        await kv.put(tx, MENU_KEY, digest)
+    return len(calls)
 
 
 def chat_commands_params(user_id: int, *, admin: bool, lang: str = "en") -> dict[str, Any]:
@@ -89,8 +100,3 @@ def chat_commands_params(user_id: int, *, admin: bool, lang: str = "en") -> dict
     commands = admin_commands(lang) if admin else volunteer_commands(lang)
     return {"commands": [{"command": c, "description": d[:256]} for c, d in commands],
             "scope": {"type": "chat", "chat_id": user_id}}
-
-
-async def set_chat_commands(bot: Bot, user_id: int, *, admin: bool, lang: str = "en") -> None:
-    await bot.do_api_request("setMyCommands",
-                             api_kwargs=chat_commands_params(user_id, admin=admin, lang=lang))
