@@ -36,6 +36,23 @@ def build_parser() -> argparse.ArgumentParser:
     console.add_argument("--country", default=None)
     console.add_argument("--today", default=None, type=date.fromisoformat, metavar="YYYY-MM-DD",
                          help="the date the flow takes as today (replays date answers)")
+
+    volunteer = commands.add_parser("volunteer", help="add, list and remove volunteers")
+    volunteer_commands = volunteer.add_subparsers(dest="volunteer_command", required=True)
+    add = volunteer_commands.add_parser("add", help="add a volunteer (or change one)")
+    add.add_argument("user_id", type=int, metavar="ID", help="their Telegram user id")
+    add.add_argument("--countries", required=True, metavar="CC[,CC]",
+                     help="ISO country codes, e.g. KZ,KG")
+    add.add_argument("--languages", required=True, metavar="xx[,yy]",
+                     help="languages they help in, e.g. ru,kk")
+    add.add_argument("--alias", default=None, help="the name people see (default: first name)")
+    volunteer_commands.add_parser("list", help="the roster")
+    remove = volunteer_commands.add_parser("remove", help="remove a volunteer; their cases "
+                                           "go back to the queue")
+    remove.add_argument("user_id", type=int, metavar="ID")
+
+    suggestions = commands.add_parser("suggestions", help="volunteers' suggestions for the flows")
+    suggestions.add_argument("--limit", type=int, default=50)
     return parser
 
 
@@ -72,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(require_token=False)
         return console.run(str(settings.flows_dir), lang=args.lang, flow_id=args.flow,
                            country=args.country, today=args.today)
+    if args.command in ("volunteer", "suggestions"):
+        from bot.cli import volunteers
+
+        return volunteers.run(args, load_settings(require_token=False))
     from bot.app import run_bot
 
     return run_bot()

@@ -110,6 +110,9 @@ def run_bot() -> int:
     except ConfigError as exc:
         print(f"passerelle: {exc}", file=sys.stderr)
         return 2
+    if settings.webhook_url and not settings.webhook_secret:
+        print("passerelle: WEBHOOK_URL needs WEBHOOK_SECRET (see .env.example)", file=sys.stderr)
+        return 2
     setup_logging(settings)
     try:
         library = FlowLibrary.load(settings.flows_dir)
@@ -119,8 +122,5 @@ def run_bot() -> int:
         print(f"passerelle: {len(exc.result.errors)} errors in {settings.flows_dir}; fix them "
               "(python -m bot flows check) and start again", file=sys.stderr)
         return 1
-    if settings.webhook_url and not settings.webhook_secret:
-        print("passerelle: WEBHOOK_URL needs WEBHOOK_SECRET (see .env.example)", file=sys.stderr)
-        return 2
     asyncio.run(_serve(Runtime(settings, library)))
     return 0

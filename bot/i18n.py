@@ -45,6 +45,12 @@ def gettext_for(lang: str):
     return translator(lang).gettext
 
 
+def N_(message: str) -> str:
+    """Mark a string for extraction (Babel knows `N_`); it is translated later, in the reader's
+    language, which may not be the language of the person who caused it."""
+    return message
+
+
 @cache
 def babel_locale(lang: str) -> Locale:
     try:

@@ -195,6 +195,11 @@ class FakeChats:
     async def api_sendChatAction(self, params: dict[str, Any]) -> bool:
         return True
 
+    async def api_setMessageReaction(self, params: dict[str, Any]) -> bool:
+        if (params["chat_id"], params["message_id"]) not in self.messages:
+            raise ApiError(400, "Bad Request: message to react not found")
+        return True
+
     async def api_setMyCommands(self, params: dict[str, Any]) -> bool:
         key = f"{params.get('scope', {}).get('type', 'default')}:{params.get('language_code', '')}"
         self.commands[key] = params["commands"]

@@ -174,7 +174,8 @@ def _check_one(item: ParsedFlow, flows: dict[str, Flow], country: Country | None
                          _did_you_mean(target, list(flows)) or "check the flow id")
         elif step_id is not None and step_id not in other.steps:
             report.error(pos, "unknown-step", f"flow `{target}` has no step `{step_id}`",
-                         _did_you_mean(step_id, list(other.steps)))
+                         _did_you_mean(step_id, list(other.steps))
+                         or f"check the step ids in {other.file}")
     if country is None:
         report.error(Pos(1, 1), "no-country", f"no country.yaml for {flow.country}",
                      f"add flows/{flow.country}/country.yaml")

@@ -103,11 +103,16 @@ def _safe_compare(op: Callable[[Any, Any], bool], left: Any, right: Any) -> bool
 
 
 def _safe_arith(op: Callable[[Any, Any], Any], left: Any, right: Any) -> Any:
-    if left is None or right is None:
+    """Arithmetic on numbers only: anything else (none, text, lists) gives none.
+
+    Text and lists are refused rather than left to Python, where `"a" * 10**9` would build
+    a gigabyte; an overflow (a huge typed number divided) gives none instead of raising.
+    """
+    if not isinstance(left, int | float) or not isinstance(right, int | float):
         return None
     try:
         return op(left, right)
-    except (TypeError, ZeroDivisionError):
+    except ArithmeticError:
         return None
 
 

@@ -6,6 +6,7 @@ accept exactly the same answers.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 
@@ -63,6 +64,8 @@ def parse_answer(
         if not NUMBER.match(text):
             raise InvalidAnswer("not a number")
         number = float(text.replace(",", "."))
+        if not math.isfinite(number):  # hundreds of digits: `inf` is no answer, nor valid JSON
+            raise InvalidAnswer("not a number")
         if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
             raise InvalidAnswer("out of range")
         return int(number) if number.is_integer() else number

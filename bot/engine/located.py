@@ -27,6 +27,7 @@ class Pos(NamedTuple):
 class LocatedDict(dict):
     """A dict that also knows where it and each of its keys start (see `pos_of`)."""
 
+    __slots__ = ("key_marks", "pos")
     pos: Pos
     key_marks: dict[str, Any]  # YAML marks (0-based), turned into a Pos only when asked for
 
@@ -34,6 +35,7 @@ class LocatedDict(dict):
 class LocatedList(list):
     """A list that also knows where it and each item start (see `pos_of`)."""
 
+    __slots__ = ("item_marks", "pos")
     pos: Pos
     item_marks: list[Any]
 
@@ -67,11 +69,18 @@ class _FastLoader(_Loader):  # type: ignore[misc, valid-type]
     """
 
     _typed_starts = frozenset(k for k in _Loader.yaml_implicit_resolvers if k)
+    _short_plain: dict[str, str] = {}  # tags of short plain words (keys, mostly); bounded
 
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
-        if (kind is _ScalarNode and value and (not implicit[0] or value[0] not in
-                                               self._typed_starts)):
-            return _STR_TAG
+        if kind is _ScalarNode and value:
+            if not implicit[0] or value[0] not in self._typed_starts:
+                return _STR_TAG
+            tag = self._short_plain.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(value) <= 16 and len(self._short_plain) < 4096:
+                    self._short_plain[value] = tag
+            return tag
         return super().resolve(kind, value, implicit)
 
 
@@ -105,11 +114,17 @@ def _convert(node: yaml.Node, duplicates: list[tuple[str, Pos]]) -> Any:
             if key in result:
                 duplicates.append((key, _pos(key_node)))
                 continue
-            result[key] = _convert(value_node, duplicates)
+            if value_node.__class__ is _ScalarNode and value_node.tag == _STR_TAG:
+                result[key] = value_node.value  # the common case, without a call
+            else:
+                result[key] = _convert(value_node, duplicates)
             key_marks[key] = key_node.start_mark
         return result
     if kind is _SequenceNode:
-        items = LocatedList([_convert(item, duplicates) for item in node.value])
+        items = LocatedList([
+            item.value if item.__class__ is _ScalarNode and item.tag == _STR_TAG
+            else _convert(item, duplicates) for item in node.value
+        ])
         items.pos = _pos(node)
         items.item_marks = [item.start_mark for item in node.value]
         return items

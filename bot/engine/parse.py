@@ -56,6 +56,8 @@ STEP_FIELDS = {
 STEP_REQUIRED = {"choose": ("options",), "ask": ("input", "save"), "checklist": ("items",),
                  "branch": ("else",)}
 FALLS_THROUGH = {"say", "ask", "checklist", "place"}
+_KIND_SET = frozenset(STEP_KINDS)
+_ALLOWED = {kind: frozenset({"id", "review", kind} | STEP_FIELDS[kind]) for kind in STEP_KINDS}
 COUNTRY_FIELDS = {"country", "name", "languages", "default_language", "offices", "contacts",
                   "review"}
 OFFICE_FIELDS = {"id", "name", "address", "hours", "phone", "url", "lat", "lon", "review"}
@@ -131,7 +133,9 @@ class _TextReader:
                         self.report.error(pos_of(value, lang), "bad-text",
                                           f"`{lang}:` in `{key}` is not plain text",
                                           'put the text in quotes "…": an unquoted ": " or "#" '
-                                          "changes its meaning")
+                                          "changes its meaning" if not isinstance(text, bool)
+                                          else "quote it: YAML reads unquoted yes/no/on/off "
+                                          "as a switch")
                         continue
                     if languages and lang not in languages:
                         self.report.error(pos_of(value, lang), "unknown-language",
@@ -139,19 +143,20 @@ class _TextReader:
                                           "add it to `languages:` or fix the code")
                 by_lang[lang] = str(text)
         else:
+            hint = ('quote it: YAML reads unquoted yes/no/on/off/true/false as a switch'
+                    if isinstance(value, bool) else 'write `key: text` or `key: {ru: …, kk: …}`')
             self.report.error(pos_of(container, key), "bad-text",
-                              f"`{key}` must be a text or a map language -> text")
+                              f"`{key}` must be a text or a map language -> text", hint)
             return None
         for lang, text in by_lang.items():
             if len(text) > limit or not text.strip():
                 self._length(container, key, lang, text, limit, what)
-        if len(by_lang) < len(languages) or fallback not in by_lang:
-            for lang in languages:
-                if lang not in by_lang:
-                    self.report.warning(pos_of(container, key), "missing-translation",
-                                        f"`{key}` has no `{lang}` translation",
-                                        f"add `{lang}:`; until then people see the "
-                                        f"`{fallback}` text")
+        for lang in languages:
+            if lang not in by_lang:
+                self.report.warning(pos_of(container, key), "missing-translation",
+                                    f"`{key}` has no `{lang}` translation",
+                                    f"add `{lang}:`; until then people see the "
+                                    f"`{fallback}` text")
         text_obj = Text(by_lang, fallback)
         for text in by_lang.values():
             if "{" in text:  # only texts that may insert answers need checking later
@@ -346,7 +351,7 @@ class _FlowParser:
 
     def step(self, item: LocatedDict, following: str | None) -> Step | None:
         report = self.report
-        kinds = [key for key in item if key in STEP_KINDS]
+        kinds = [key for key in item if key in _KIND_SET]
         step_id = item.get("id")
         if not isinstance(step_id, str) or not STEP_ID_PATTERN.match(step_id):
             report.error(pos_of(item, "id"), "bad-id",
@@ -359,8 +364,7 @@ class _FlowParser:
                          f"{', '.join(kinds) or 'none'}", "kinds: " + ", ".join(STEP_KINDS))
             return None
         kind = kinds[0]
-        allowed = {"id", "review", kind} | STEP_FIELDS[kind]
-        report.unknown_fields(item, allowed, f"a `{kind}` step")
+        report.unknown_fields(item, _ALLOWED[kind], f"a `{kind}` step")
         report.require(item, STEP_REQUIRED.get(kind, ()), f"step `{step_id}`")
         fields: dict[str, Any] = {"id": step_id, "kind": kind, "pos": item.pos}
         if kind in {"say", "choose", "ask", "checklist", "escalate", "end"}:
@@ -464,8 +468,8 @@ class _FlowParser:
             try:
                 expression = compile_expression(str(source) if source is not None else "")
             except ExpressionError as exc:
-                offset = len("if: ") + exc.column - 1
-                self.report.error(Pos(where.line, where.column + offset), "bad-expression",
+                column = self._value_column(where, len("if:")) + exc.column - 1
+                self.report.error(Pos(where.line, column), "bad-expression",
                                   f"invalid condition `{source}`: {exc}",
                                   "see Expressions in docs/flows.md")
                 continue
@@ -474,6 +478,17 @@ class _FlowParser:
                 parsed.append(Rule(expression, target, rule.pos))
         fields["rules"] = tuple(parsed)
         fields["otherwise"] = self.ref(item, "else")
+
+    def _value_column(self, key: Pos, key_length: int) -> int:
+        """The column where a one-line value starts after its key, inside any quote."""
+        lines = self.raw.decode("utf-8", "replace").splitlines()
+        line = lines[key.line - 1] if key.line <= len(lines) else ""
+        index = key.column - 1 + key_length
+        while index < len(line) and line[index] in " \t":
+            index += 1
+        if index < len(line) and line[index] in "\"'":
+            index += 1
+        return index + 1
 
     def _checklist(self, item: LocatedDict, fields: dict) -> None:
         items = item.get("items")

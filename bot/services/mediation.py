@@ -27,19 +27,26 @@ class Opened:
     created: bool
 
 
-def case_context(flows: FlowSet, session: dict[str, Any] | None) -> dict[str, Any]:
-    """What a volunteer needs to help: the procedure, the step, answers and documents."""
+def case_context(flows: FlowSet, session: dict[str, Any] | None,
+                 step_id: str | None = None) -> dict[str, Any]:
+    """What a volunteer needs to help: the procedure, the step, answers and documents.
+
+    ``step_id``: the step the case comes from when it is not the session's current one (an
+    escalation step has already moved the session on to its ``next``).
+    """
     if not session:
         return {}
     flow = flows.flows.get(session.get("flow", ""))
     lang = session.get("lang", "en")
-    context: dict[str, Any] = {"flow": session.get("flow"), "step": session.get("step"),
+    step_id = step_id or session.get("step")
+    context: dict[str, Any] = {"flow": session.get("flow"), "step": step_id,
                                "status": session.get("status")}
     if flow is None:
         return context
     context["title"] = flow.title.get(lang)
-    step = flow.steps.get(session.get("step", ""))
-    if step is not None and step.text is not None:
+    step = flow.steps.get(step_id or "")
+    # Only a question says where the person stopped; an escalation's text is the case's reason.
+    if step is not None and step.is_question and step.text is not None:
         context["question"] = step.text.get(lang)[:500]
     answers = []
     for name, value in session.get("answers", {}).items():
@@ -67,16 +74,21 @@ def case_context(flows: FlowSet, session: dict[str, Any] | None) -> dict[str, An
 
 async def open_case(tx: Tx, *, person_id: int, person_name: str | None, lang: str,
                     country: str | None, flows: FlowSet, session: dict[str, Any] | None,
-                    reason: str | None, renotify_s: float, admins_s: float) -> Opened:
-    """Open a case, or return the person's active one (a person has one case at a time)."""
+                    reason: str | None, renotify_s: float, admins_s: float,
+                    step_id: str | None = None) -> Opened:
+    """Open a case, or return the person's active one (a person has one case at a time).
+
+    ``step_id`` names the step the case comes from (default: the session's current step).
+    """
     existing = await cases.active_for_person(tx, person_id)
     if existing is not None:
         return Opened(existing, False)
     flow_id = session.get("flow") if session else None
+    step_id = step_id or (session.get("step") if session else None)
     case_id = await cases.create(
         tx, person_id=person_id, person_name=person_name, country=country, lang=lang,
-        flow_id=flow_id, step_id=session.get("step") if session else None, reason=reason,
-        context=case_context(flows, session))
+        flow_id=flow_id, step_id=step_id, reason=reason,
+        context=case_context(flows, session, step_id))
     await records.audit(tx, case_id, person_id, "opened", f"flow={flow_id}")
     await records.bump(tx, "cases_opened", country or "")
     now = time.time()
@@ -85,10 +97,13 @@ async def open_case(tx: Tx, *, person_id: int, person_name: str | None, lang: st
     return Opened(await cases.get(tx, case_id), True)
 
 
-async def recipients(db: Reader, case: Case, stage: int,
-                     admin_ids: frozenset[int]) -> list[int]:
-    """Who to notify at a routing stage (0: at open, 1: re-notify, 2: admins)."""
-    roster = await volunteers.all_volunteers(db)
+async def recipients(db: Reader, case: Case, stage: int, admin_ids: frozenset[int],
+                     exclude: frozenset[int] = frozenset()) -> list[int]:
+    """Who to notify at a routing stage (0: at open, 1: re-notify, 2: admins).
+
+    ``exclude``: people who must not be asked (the volunteer who just released the case).
+    """
+    roster = await volunteers.for_country(db, case.country)
     best = [v.user_id for v in roster if v.available and v.covers(case.country, case.lang)]
     country = [v.user_id for v in roster if v.covers(case.country)]
     if stage == 0:
@@ -97,11 +112,15 @@ async def recipients(db: Reader, case: Case, stage: int,
         chosen = list(dict.fromkeys([*best, *country])) or sorted(admin_ids)
     else:
         chosen = sorted(admin_ids)
-    return [user_id for user_id in chosen if user_id != case.person_id]
+    return [user_id for user_id in chosen
+            if user_id != case.person_id and user_id not in exclude]
 
 
 async def take(tx: Tx, case_id: int, volunteer_id: int) -> bool:
-    """The first press wins: a conditional update, serialised by the single writer."""
+    """The first press wins: a conditional update, serialised by the single writer.
+
+    Only ``open`` cases can be taken, so a press on a closed, taken or anonymised case loses.
+    """
     if not await cases.take(tx, case_id, volunteer_id):
         return False
     await records.cancel_timers(tx, case_id)
@@ -140,8 +159,20 @@ async def note(tx: Tx, case: Case, actor_id: int, text: str) -> None:
     await records.audit(tx, case.id, actor_id, "note")
 
 
+async def person_back(tx: Tx, case: Case) -> Case:
+    """A person who had blocked the bot wrote again: their case is reachable again."""
+    await cases.set_person_blocked(tx, case.id, False)
+    await records.audit(tx, case.id, case.person_id, "person_back")
+    fresh = await cases.get(tx, case.id)
+    assert fresh is not None
+    return fresh
+
+
 async def rate(tx: Tx, case: Case, person_id: int, rating: int) -> bool:
-    if case.person_id != person_id or case.status != "closed" or not 1 <= rating <= 5:
+    """Only the case's own person, once the case is closed, once (counters must not inflate)."""
+    if (case.person_id != person_id or case.status != "closed" or case.rating is not None
+            or not 1 <= rating <= 5):
+        await records.audit(tx, case.id, person_id, "refused_rating", str(rating))
         return False
     await cases.rate(tx, case.id, rating)
     await records.audit(tx, case.id, person_id, "rated", str(rating))

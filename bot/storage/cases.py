@@ -120,16 +120,19 @@ async def for_volunteer(db: Reader, volunteer_id: int) -> list[Case]:
 
 
 async def open_cases(db: Reader, countries: tuple[str, ...] | None = None,
-                     limit: int = 50) -> list[Case]:
-    """Open cases oldest first, optionally only in some countries."""
-    if countries is None:
-        rows = await db.fetchall("SELECT * FROM cases WHERE status = 'open'"
-                                 " ORDER BY created_at LIMIT ?", (limit,))
-    else:
-        marks = ",".join("?" * len(countries)) or "NULL"
-        rows = await db.fetchall(f"SELECT * FROM cases WHERE status = 'open' AND country IN"
-                                 f" ({marks}) ORDER BY created_at LIMIT ?",
-                                 (*countries, limit))
+                     languages: tuple[str, ...] | None = None, limit: int = 50) -> list[Case]:
+    """Open cases oldest first, optionally only in some countries and languages.
+
+    The filters are in SQL, before the LIMIT: filtering a page of the oldest cases in Python
+    would come back empty whenever the oldest cases all belong to other volunteers.
+    """
+    where, params = ["status = 'open'"], []
+    for column, values in (("country", countries), ("lang", languages)):
+        if values is not None:
+            where.append(f"{column} IN ({','.join('?' * len(values)) or 'NULL'})")
+            params += list(values)
+    rows = await db.fetchall(f"SELECT * FROM cases WHERE {' AND '.join(where)}"
+                             " ORDER BY created_at LIMIT ?", (*params, limit))
     return [_case(r) for r in rows]
 
 
@@ -139,6 +142,10 @@ async def mark_person_blocked(tx: Tx, person_id: int) -> list[Case]:
     await tx.execute("UPDATE cases SET person_blocked = 1 WHERE person_id = ? AND status IN"
                      " ('open', 'taken')", (person_id,))
     return [_case(r) for r in rows]
+
+
+async def set_person_blocked(tx: Tx, case_id: int, blocked: bool) -> None:
+    await tx.execute("UPDATE cases SET person_blocked = ? WHERE id = ?", (int(blocked), case_id))
 
 
 async def add_message(tx: Tx, case_id: int, direction: str, author_id: int | None, kind: str,
@@ -155,14 +162,35 @@ async def messages(db: Reader, case_id: int) -> list[Any]:
                              (case_id,))
 
 
-async def anonymise_person(tx: Tx, person_id: int) -> None:
-    """For /forget: cases stay as anonymous records (status, rating, dates, country)."""
-    await tx.execute("DELETE FROM case_messages WHERE direction != 'note' AND case_id IN"
-                     " (SELECT id FROM cases WHERE person_id = ?)", (person_id,))
+async def anonymise_person(tx: Tx, person_id: int) -> list[Case]:
+    """For /forget: cases stay as anonymous records (status, rating, dates, country, flow).
+
+    Everything said in them goes: messages and notes (a note about a person is about them),
+    the reason they typed, the context, the comment, and the copies the outbox holds in the
+    volunteers' chats. Returns the cases as they were, so callers can tell their volunteers.
+    """
+    rows = await tx.fetchall("SELECT * FROM cases WHERE person_id = ?", (person_id,))
+    for row in rows:
+        await tx.execute("DELETE FROM case_messages WHERE case_id = ?", (row["id"],))
+        await erase_relayed(tx, row["id"])
     await tx.execute("UPDATE cases SET person_id = NULL, person_name = NULL, context = NULL,"
-                     " comment = NULL, status = 'closed', outcome = COALESCE(outcome, 'forgotten'),"
+                     " reason = NULL, comment = NULL, status = 'closed',"
+                     " outcome = COALESCE(outcome, 'forgotten'),"
                      " closed_at = COALESCE(closed_at, ?) WHERE person_id = ?",
                      (time.time(), person_id))
+    return [_case(r) for r in rows]
+
+
+async def erase_relayed(tx: Tx, case_id: int) -> int:
+    """Blank the outbox rows of a case (refs ``case:<id>:…``); undelivered ones are dropped.
+
+    A range on ``ref`` instead of LIKE, so the ``outbox_ref`` index serves it.
+    """
+    cursor = await tx.execute(
+        "UPDATE outbox SET params = '{}', result = NULL, error = NULL,"
+        " status = CASE status WHEN 'pending' THEN 'dropped' ELSE status END"
+        " WHERE ref >= ? AND ref < ?", (f"case:{case_id}:", f"case:{case_id};"))
+    return cursor.rowcount
 
 
 async def purge_content(tx: Tx, older_than: float) -> int:

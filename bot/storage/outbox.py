@@ -51,6 +51,21 @@ class OutboxRow:
         return None
 
 
+# One queued call: (chat_id, method, params, ref, due_at); ``due_at`` None means now.
+NewRow = tuple[int | None, str, dict[str, Any], str | None, float | None]
+_INSERT_CHUNK = 500  # rows per INSERT statement (SQLite caps the number of parameters)
+_ENQUEUE = (
+    "WITH v (k, chat_id, method, params, due_at, created_at, ref) AS (VALUES {values})"
+    " INSERT INTO outbox (chat_id, method, params, status, error, due_at, created_at, ref)"
+    " SELECT v.chat_id, v.method, v.params,"
+    " CASE WHEN b.chat_id IS NULL THEN 'pending' ELSE 'dropped' END,"
+    f" CASE WHEN b.chat_id IS NULL THEN NULL ELSE '{BLOCKED}' END,"
+    " v.due_at, v.created_at, v.ref"
+    " FROM v LEFT JOIN blocked_chats AS b ON b.chat_id = v.chat_id ORDER BY v.k"
+    " RETURNING id"
+)
+
+
 async def enqueue(
     tx: Tx,
     chat_id: int | None,
@@ -60,26 +75,30 @@ async def enqueue(
     due_at: float | None = None,
 ) -> int:
     """Queue one Bot API call; return its row id. Calls to a blocked chat are stored dropped."""
+    return (await enqueue_many(tx, [(chat_id, method, params, ref, due_at)]))[0]
+
+
+async def enqueue_many(tx: Tx, rows: list[NewRow]) -> list[int]:
+    """Queue calls in this order (ids ascending, so each chat's calls go out in this order).
+
+    Why one statement: a turn queues several calls; one INSERT (which also looks up whether
+    the chat blocked the bot) is one trip to the database thread instead of two per call.
+    """
     now = time.time()
-    blocked = chat_id is not None and await is_blocked(tx, chat_id)
-    cursor = await tx.execute(
-        "INSERT INTO outbox (chat_id, method, params, status, error, due_at, created_at, ref)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            chat_id,
-            method,
-            json.dumps(params, ensure_ascii=False),
-            "dropped" if blocked else "pending",
-            BLOCKED if blocked else None,
-            now if due_at is None else due_at,
-            now,
-            ref,
-        ),
-    )
-    row_id = int(cursor.lastrowid or 0)
-    await cursor.close()
-    tx.signal(SIGNAL)
-    return row_id
+    ids: list[int] = []
+    for start in range(0, len(rows), _INSERT_CHUNK):
+        chunk = rows[start:start + _INSERT_CHUNK]
+        values: list[Any] = []
+        for k, (chat_id, method, params, ref, due_at) in enumerate(chunk):
+            values += [k, chat_id, method, json.dumps(params, ensure_ascii=False),
+                       now if due_at is None else due_at, now, ref]
+        # Rows are inserted in ``k`` order, so their AUTOINCREMENT ids ascend in the order
+        # given; RETURNING lists them in no promised order, hence the sort.
+        sql = _ENQUEUE.format(values=", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(chunk)))
+        ids += sorted(int(row[0]) for row in await tx.fetchall(sql, values))
+    if rows:
+        tx.signal(SIGNAL)
+    return ids
 
 
 async def get(db: Reader, row_id: int) -> OutboxRow | None:
@@ -99,6 +118,30 @@ async def heads(db: Reader) -> list[OutboxRow]:
         " AND chat_id = o.chat_id)) ORDER BY id"
     )
     return [_row(r) for r in rows]
+
+
+async def due_heads(db: Reader) -> list[tuple[int, int | None, float]]:
+    """``(id, chat_id, due_at)`` of what :func:`heads` returns, without decoding the rows.
+
+    Why: the sender scans after every commit that queued work; it only needs to know which
+    chats have a head and when it is due, not the parameters of every waiting call.
+    """
+    rows = await db.fetchall(
+        "SELECT id, chat_id, due_at FROM outbox AS o WHERE status = 'pending' AND (chat_id"
+        " IS NULL OR id = (SELECT MIN(id) FROM outbox WHERE status = 'pending'"
+        " AND chat_id = o.chat_id)) ORDER BY id"
+    )
+    return [(row[0], row[1], row[2]) for row in rows]
+
+
+async def pending_for_chat(db: Reader, chat_id: int, limit: int = 20) -> list[OutboxRow]:
+    """The chat's next ``limit`` pending rows, in the order they must be delivered."""
+    rows = await db.fetchall(
+        f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND chat_id = ?"
+        " ORDER BY id LIMIT ?",
+        (chat_id, limit),
+    )
+    return [_row(row) for row in rows]
 
 
 async def head(db: Reader, chat_id: int) -> OutboxRow | None:
@@ -146,17 +189,28 @@ async def ref_of_message(db: Reader, chat_id: int, message_id: int) -> str | Non
 
 
 async def mark_sent(tx: Tx, row_id: int, result: Any) -> None:
-    await tx.execute(
+    await mark_sent_many(tx, [(row_id, result)])
+
+
+async def mark_sent_many(tx: Tx, rows: list[tuple[int, Any]]) -> None:
+    """Record deliveries: ``(row id, what to keep of Telegram's result)`` each."""
+    now = time.time()
+    await tx.executemany(
         "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
         " result = ?, error = NULL WHERE id = ?",
-        (time.time(), json.dumps(result), row_id),
+        [(now, json.dumps(result), row_id) for row_id, result in rows],
     )
 
 
 async def mark_failed(tx: Tx, row_id: int, error: str) -> None:
-    await tx.execute(
+    await mark_failed_many(tx, [(row_id, error)])
+
+
+async def mark_failed_many(tx: Tx, rows: list[tuple[int, str]]) -> None:
+    """Record calls Telegram refused for good: ``(row id, error)`` each."""
+    await tx.executemany(
         "UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ? WHERE id = ?",
-        (error, row_id),
+        [(error, row_id) for row_id, error in rows],
     )
 
 

@@ -59,6 +59,30 @@ async def all_volunteers(db: Reader) -> list[Volunteer]:
     return [_volunteer(r) for r in await db.fetchall("SELECT * FROM volunteers ORDER BY user_id")]
 
 
+async def for_country(db: Reader, country: str | None) -> list[Volunteer]:
+    """Volunteers covering ``country``, by user id (routing reads only these)."""
+    if not country:
+        return []
+    rows = await db.fetchall("SELECT * FROM volunteers WHERE ',' || countries || ',' LIKE ?"
+                             " ORDER BY user_id", (f"%,{country},%",))
+    return [v for v in map(_volunteer, rows) if country in v.countries]
+
+
+async def reading_languages(db: Reader, user_ids: list[int]) -> dict[int, tuple[str | None,
+                                                                              str | None]]:
+    """For each id, in one query: the bot language they chose (users.lang, if any) and their
+    first working language as a volunteer (if they are one), for notifications."""
+    if not user_ids:
+        return {}
+    values = ",".join(["(?)"] * len(user_ids))
+    rows = await db.fetchall(
+        f"WITH ids(id) AS (VALUES {values}) SELECT ids.id AS id, u.lang AS lang,"
+        " v.languages AS languages FROM ids LEFT JOIN users AS u ON u.user_id = ids.id"
+        " LEFT JOIN volunteers AS v ON v.user_id = ids.id", user_ids)
+    return {r["id"]: (r["lang"], (_split(r["languages"]) or (None,))[0] if r["languages"]
+                      else None) for r in rows}
+
+
 async def set_available(tx: Tx, user_id: int, available: bool) -> None:
     await tx.execute("UPDATE volunteers SET available = ? WHERE user_id = ?",
                      (int(available), user_id))
@@ -67,6 +91,12 @@ async def set_available(tx: Tx, user_id: int, available: bool) -> None:
 async def set_current_case(tx: Tx, user_id: int, case_id: int | None) -> None:
     await tx.execute("UPDATE volunteers SET current_case = ? WHERE user_id = ?",
                      (case_id, user_id))
+
+
+async def clear_current_case(tx: Tx, case_id: int) -> None:
+    """Whoever had ``case_id`` as their current case no longer has a current case."""
+    await tx.execute("UPDATE volunteers SET current_case = NULL WHERE current_case = ?",
+                     (case_id,))
 
 
 async def set_alias(tx: Tx, user_id: int, alias: str | None) -> None:

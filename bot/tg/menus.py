@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.engine.model import Flow
-from bot.i18n import LANGUAGES, gettext_for, language_name, territory_name
+from bot.i18n import LANGUAGES, N_, gettext_for, language_name, territory_name
 
 from . import callbacks
 from .keyboards import Keyboard, button, keyboard
@@ -15,7 +15,7 @@ PAGE_SIZE = 6
 
 def language_picker() -> tuple[str, Keyboard]:
     """Every UI language, each named in itself (CLDR), with the prompt in all of them."""
-    prompts = dict.fromkeys(gettext_for(lang)("Choose your language") for lang in LANGUAGES)
+    prompts = dict.fromkeys(gettext_for(lang)(N_("Choose your language")) for lang in LANGUAGES)
     rows, row = [], []
     for lang in LANGUAGES:
         row.append(button(language_name(lang), callbacks.encode("l", lang)))

@@ -122,7 +122,7 @@ def _end_text(_: Callable[[str], str], lang: str, end: ev.End) -> str:
 
 def _missing_lines(_: Callable[[str], str], items: tuple[ev.MissingItem, ...]) -> str:
     return "\n".join(
-        f"• {item.label}" + (f" — {_('where to get it')}: {item.where}" if item.where else "")
+        f"• {item.label}" + (" — " + _("where to get it") + f": {item.where}" if item.where else "")
         for item in items)
 
 

@@ -19,6 +19,12 @@ How each outcome is treated:
 
 Delivery is at least once: if the process dies between Telegram's answer and the ``sent``
 mark, the row is sent again after restart.
+
+Cheap under load: a lane reads its chat's next rows in one query; the outcomes of all lanes
+are written together (one transaction for every row delivered meanwhile, each lane waiting
+for its own before going on, so a row is never read as pending after it was delivered); at
+most ``max_in_flight`` calls are on the wire at once, which keeps the HTTP connection pool
+(whose bookkeeping grows with its size) small.
 """
 
 from __future__ import annotations
@@ -94,6 +100,8 @@ class Sender:
         backoff_cap: float = 60.0,
         poll_interval: float = 30.0,
         rng: random.Random | None = None,
+        max_in_flight: int = 16,
+        batch: int = 20,
     ) -> None:
         self._bot = bot
         self._db = db
@@ -107,6 +115,9 @@ class Sender:
         self._lanes: dict[Hashable, asyncio.Task[None]] = {}
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._in_flight = asyncio.Semaphore(max_in_flight)
+        self._batch = batch
+        self._outcomes = _Outcomes(db)
 
     async def start(self) -> None:
         self._stopping = False
@@ -126,6 +137,7 @@ class Sender:
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
+        await self._outcomes.drain()  # outcomes of cancelled lanes are still written
 
     def wake(self) -> None:
         """Rescan the outbox now (writers normally wake the sender through ``tx.signal``)."""
@@ -158,24 +170,22 @@ class Sender:
         """Start a lane for each idle chat whose head row is due; return secs to the next due."""
         now = self._clock()
         next_due = now + self._poll_interval
-        for row in await outbox.heads(self._db):
-            key: Hashable = row.chat_id if row.chat_id is not None else ("row", row.id)
+        for row_id, chat_id, due_at in await outbox.due_heads(self._db):
+            key: Hashable = chat_id if chat_id is not None else ("row", row_id)
             if key in self._lanes or self._stopping:
                 continue
-            if row.due_at <= now:
-                self._lanes[key] = asyncio.create_task(self._lane(key, row), name="sender-lane")
+            if due_at <= now:
+                self._lanes[key] = asyncio.create_task(self._lane(key, row_id, chat_id),
+                                                       name="sender-lane")
             else:
-                next_due = min(next_due, row.due_at)
+                next_due = min(next_due, due_at)
         return max(0.0, next_due - now)
 
-    async def _lane(self, key: Hashable, row: OutboxRow | None) -> None:
+    async def _lane(self, key: Hashable, row_id: int, chat_id: int | None) -> None:
         clean = False
         try:
-            row = await self._fresh(row)
-            while row is not None and not self._stopping:
-                if not await self._deliver(row) or row.chat_id is None:
-                    break
-                row = await self._fresh(row)
+            while await self._deliver_due(row_id, chat_id) and chat_id is not None:
+                pass
             clean = True
         except Exception:  # e.g. the database failed: leave the row pending, retry on poll
             log.exception("sender: lane for outbox row failed")
@@ -184,24 +194,29 @@ class Sender:
             if clean:  # rescan for rows that became due meanwhile (not after errors: no spin)
                 self.wake()
 
-    async def _fresh(self, row: OutboxRow | None) -> OutboxRow | None:
-        """Re-read a head found by a scan: a lane may have sent it since (no double sends)."""
-        if row is None:
-            return None
-        if row.chat_id is None:
-            row = await outbox.get(self._db, row.id)
+    async def _deliver_due(self, row_id: int, chat_id: int | None) -> bool:
+        """Deliver the chat's due rows in order; True if all went and more may be waiting.
+
+        Rows are re-read (committed data) rather than taken from the scan: a lane may have
+        sent them since (no double sends), and their ``due_at`` may have moved.
+        """
+        if chat_id is None:
+            row = await outbox.get(self._db, row_id)
+            rows = [row] if row is not None and row.status == "pending" else []
         else:
-            row = await outbox.head(self._db, row.chat_id)
-        if row is None or row.status != "pending" or row.due_at > self._clock():
-            return None
-        return row
+            rows = await outbox.pending_for_chat(self._db, chat_id, self._batch)
+        for row in rows:
+            if self._stopping or row.due_at > self._clock() or not await self._deliver(row):
+                return False
+        return len(rows) == self._batch
 
     async def _deliver(self, row: OutboxRow) -> bool:
         """Try one row; True if it reached a final state (the chat's next row may go)."""
         if counts_as_message(row.method):
             await self._limiter.acquire(row.chat_id)
         try:
-            result = await self._call(row)
+            async with self._in_flight:
+                result = await self._call(row)
         except RetryAfter as exc:
             delay = retry_after_seconds(exc)
             await self._retry(row, delay, f"RetryAfter: {delay:g}s")
@@ -242,8 +257,7 @@ class Sender:
             return {**result, "fallback": "sendMessage"} if isinstance(result, dict) else result
 
     async def _record(self, row: OutboxRow, result: Any) -> None:
-        async with self._db.transaction() as tx:
-            await outbox.mark_sent(tx, row.id, result)
+        await self._outcomes.write(sent=(row.id, result))
 
     async def _retry(self, row: OutboxRow, delay: float, error: str) -> None:
         log.warning("sender: %s (outbox row %s) retried in %.1fs: %s",
@@ -254,8 +268,7 @@ class Sender:
     async def _fail(self, row: OutboxRow, exc: Exception) -> None:
         error = f"{type(exc).__name__}: {getattr(exc, 'message', exc)}"
         log.error("sender: %s failed: %s", row.method, error)
-        async with self._db.transaction() as tx:
-            await outbox.mark_failed(tx, row.id, error)
+        await self._outcomes.write(failed=(row.id, error))
 
     async def _blocked(self, chat_id: int) -> None:
         async with self._db.transaction() as tx:
@@ -266,6 +279,66 @@ class Sender:
                 await self._on_blocked(chat_id)
             except Exception:
                 log.exception("sender: on_blocked hook failed")
+
+
+class _Outcomes:
+    """Group commit of final outcomes: one transaction for the rows of all lanes.
+
+    ``write`` returns once the outcome is committed. Outcomes given while a transaction is
+    being written go into the next one, so under load each transaction carries many rows,
+    and an idle sender still commits a lone row at once.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._sent: list[tuple[int, Any]] = []
+        self._failed: list[tuple[int, str]] = []
+        self._waiters: list[asyncio.Future[None]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def write(self, *, sent: tuple[int, Any] | None = None,
+                    failed: tuple[int, str] | None = None) -> None:
+        if sent is not None:
+            self._sent.append(sent)
+        if failed is not None:
+            self._failed.append(failed)
+        waiter = asyncio.get_running_loop().create_future()
+        waiter.add_done_callback(_retrieve)  # nobody may be left to await it
+        self._waiters.append(waiter)
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write(), name="sender-outcomes")
+        await asyncio.shield(waiter)  # a cancelled lane's outcome is still written
+
+    async def drain(self) -> None:
+        if self._writer is not None:
+            await asyncio.gather(self._writer, return_exceptions=True)
+
+    async def _write(self) -> None:
+        try:
+            while self._waiters:
+                sent, failed, waiters = self._sent, self._failed, self._waiters
+                self._sent, self._failed, self._waiters = [], [], []
+                try:
+                    async with self._db.transaction() as tx:
+                        if sent:
+                            await outbox.mark_sent_many(tx, sent)
+                        if failed:
+                            await outbox.mark_failed_many(tx, failed)
+                except Exception as exc:
+                    for waiter in waiters:
+                        if not waiter.done():
+                            waiter.set_exception(exc)
+                else:
+                    for waiter in waiters:
+                        if not waiter.done():
+                            waiter.set_result(None)
+        finally:
+            self._writer = None
+
+
+def _retrieve(future: asyncio.Future[None]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 def _summary(result: Any) -> Any:

@@ -15,6 +15,11 @@ from .person import Person
 EscalationHook = Callable[[Person, Sprint, str], Awaitable[None]]
 
 
+def answer_text(value: object, kind: str, lang: str) -> str:
+    """An answer inserted into a flow text (`{name}`): typed `**` must not become bold."""
+    return format_answer(value, kind, lang).replace("**", "* *")
+
+
 def flow_intro(person: Person, flow_id: str, lang: str) -> str:
     """Title, what it is for, its official sources and review date: honesty first."""
     _ = person.gettext
@@ -38,7 +43,7 @@ async def open_flow(person: Person, flow_id: str) -> Sprint:
     lang = flow_language(person, flow)
     if person.user.country != flow.country:
         await person.update_user(country=flow.country)
-    sprint = start(person.flows, flow_id, lang, fmt=format_answer)
+    sprint = start(person.flows, flow_id, lang, fmt=answer_text)
     await person.save_sprint(sprint)
     person.say(flow_intro(person, flow_id, lang))
     person.show(sprint)
@@ -51,9 +56,9 @@ async def act(person: Person, action: Action | None) -> Sprint | None:
     if person.session is None:
         return None
     if action is None:
-        sprint = current(person.flows, person.session, fmt=format_answer)
+        sprint = current(person.flows, person.session, fmt=answer_text)
     else:
-        sprint = resume(person.flows, person.session, action, fmt=format_answer)
+        sprint = resume(person.flows, person.session, action, fmt=answer_text)
     await person.save_sprint(sprint)
     return sprint
 

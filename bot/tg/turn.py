@@ -91,11 +91,13 @@ class Turn:
         self.outgoing.append(Outgoing(chat_id, method, data, ref))
 
     async def flush(self) -> list[int]:
-        """Write the queued calls to the outbox (inside ``tx``); return their row ids."""
-        ids = [
-            await outbox.enqueue(self.tx, out.chat_id, out.method, out.params, ref=out.ref)
-            for out in self.outgoing
-        ]
+        """Write the queued calls to the outbox (inside ``tx``); return their row ids.
+
+        All in one statement: the turn holds the database's only writer meanwhile.
+        """
+        ids = await outbox.enqueue_many(
+            self.tx, [(out.chat_id, out.method, out.params, out.ref, None)
+                      for out in self.outgoing])
         self.outgoing.clear()
         return ids
 

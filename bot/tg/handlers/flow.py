@@ -51,6 +51,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     data = callbacks.decode(query.data)
     _ = person.gettext
     if data is None:
+        refused = person.hooks.get("bad_button")  # e.g. mediation audits forged case buttons
+        if refused is not None:
+            await refused(person, query.data)
         answer_press(person, query.id, _("This button no longer works. Here is where you are."))
         await _show_where(person)
         return
@@ -106,7 +109,9 @@ async def _flow_button(person: Person, query: Any, data: callbacks.Callback,
     stale = any(isinstance(e, ev.Stale) for e in sprint.events)
     answer_press(person, query.id, _("This button no longer works. Here is where you are.")
                  if stale else None)
-    toggled = len(sprint.events) == 1 and isinstance(sprint.events[0], ev.Checklist)
+    # A tick on a checklist redraws its own keyboard; a choice that leads to a checklist is not.
+    toggled = (len(sprint.events) == 1 and isinstance(sprint.events[0], ev.Checklist)
+               and sprint.session["step"] == session["step"])
     if message is not None and toggled:
         calls = render_events(sprint.events, chat_id=person.chat_id, lang=sprint.session["lang"],
                               seq=sprint.session["seq"])

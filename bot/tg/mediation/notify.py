@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from bot.config import Settings
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from bot.services import mediation
-from bot.storage import outbox, records, users
+from bot.storage import outbox, records, volunteers
 from bot.storage.cases import Case
 from bot.storage.db import Reader
+from bot.tg.keyboards import Keyboard
 from bot.tg.turn import Turn
 
 from .relay import case_ref
@@ -14,15 +16,32 @@ from .texts import notification, taken_notice
 
 
 async def ui_lang(db: Reader, user_id: int) -> str:
-    user = await users.get(db, user_id)
-    return (user.lang if user else None) or "en"
+    """The language someone reads the bot in (see :func:`ui_langs`)."""
+    return (await ui_langs(db, [user_id]))[user_id]
 
 
-async def notify(turn: Turn, case: Case, stage: int, settings: Settings) -> list[int]:
+async def ui_langs(db: Reader, user_ids: list[int]) -> dict[int, str]:
+    """The language each reads the bot in: their choice, else (a volunteer added from the
+    command line who never opened the bot) their first working language, else English."""
+    found = await volunteers.reading_languages(db, user_ids)
+    langs = {}
+    for user_id in user_ids:
+        chosen, working = found.get(user_id, (None, None))
+        langs[user_id] = chosen or (working if working in LANGUAGES else DEFAULT_LANGUAGE)
+    return langs
+
+
+async def notify(turn: Turn, case: Case, stage: int, settings: Settings,
+                 exclude: frozenset[int] = frozenset()) -> list[int]:
     """Send the case to the volunteers of a routing stage; return who was notified."""
-    chosen = await mediation.recipients(turn.tx, case, stage, settings.admin_ids)
+    chosen = await mediation.recipients(turn.tx, case, stage, settings.admin_ids, exclude)
+    langs = await ui_langs(turn.tx, chosen)
+    rendered: dict[str, tuple[str, Keyboard]] = {}  # one rendering per language
     for user_id in chosen:
-        text, markup = notification(case, await ui_lang(turn.tx, user_id))
+        lang = langs[user_id]
+        if lang not in rendered:
+            rendered[lang] = notification(case, lang)
+        text, markup = rendered[lang]
         turn.send("sendMessage", {"chat_id": user_id, "text": text, "parse_mode": "HTML",
                                   "reply_markup": markup},
                   ref=case_ref(case.id, "notify"), chat_id=user_id)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from bot.engine import Sprint
+from bot.engine import events as ev
 from bot.services import mediation
-from bot.storage import cases, kv
+from bot.storage import cases, kv, records
 from bot.tg import callbacks
 from bot.tg.markup import escape
 from bot.tg.person import Person, load_person
@@ -19,19 +21,25 @@ from .notify import notify
 from .texts import person_opened
 
 COMMENT_KEY = "awaiting_comment:{user_id}"
+COMMENT_WINDOW_S = 3600.0  # a comment must follow the rating within the hour
 MAX_COMMENT = 1000
 
 
-async def escalate(person: Person, reason: str | None) -> None:
-    """Open (or find) the person's case, tell them what happens next, notify volunteers."""
+async def escalate(person: Person, reason: str | None, *, step_id: str | None = None,
+                   pause_flow: bool = True) -> None:
+    """Open (or find) the person's case, tell them what happens next, notify volunteers.
+
+    ``pause_flow``: /human and the volunteer button pause the question the person was at;
+    an escalation step of the flow does not (the flow itself decides whether it goes on).
+    """
     settings = person.settings
     opened = await mediation.open_case(
         person.tx, person_id=person.user.user_id, person_name=person.first_name,
         lang=person.lang, country=person.user.country, flows=person.flows,
-        session=person.session, reason=reason,
+        session=person.session, reason=reason, step_id=step_id,
         renotify_s=settings.renotify_minutes * 60, admins_s=settings.admin_escalation_minutes * 60)
     session = person.session
-    if session is not None and session.get("status") == "waiting":
+    if pause_flow and session is not None and session.get("status") == "waiting":
         # Typed text now goes to the case, not to the question; /back returns to the flow.
         await person.save_sprint(Sprint({**session, "status": "escalated"}, ()))
     person.say(person_opened(opened.case, opened.created, person.lang))
@@ -51,21 +59,22 @@ async def on_human_button(person: Person) -> None:
 
 
 async def on_escalate_step(person: Person, sprint: Sprint, reason: str) -> None:
-    await escalate(person, reason)
+    """An `escalate` step: the case names that step, and a flow that goes on is not paused."""
+    step_id = next((event.step for event in sprint.events
+                    if isinstance(event, ev.Escalate) and event.reason == reason), None)
+    await escalate(person, reason, step_id=step_id, pause_flow=False)
 
 
 async def on_message(person: Person, message: Message) -> bool:
     """Text or media from a person: a comment, a message for their case, or not ours."""
-    comment_key = COMMENT_KEY.format(user_id=person.user.user_id)
-    pending = await kv.get(person.tx, comment_key)
-    if pending is not None and message.text:
-        await kv.delete(person.tx, comment_key)
-        await cases.comment(person.tx, int(pending), message.text[:MAX_COMMENT])
-        person.say(escape(person.gettext("Thank you, your comment was saved.")))
+    if await _took_comment(person, message):
         return True
     case = await cases.active_for_person(person.tx, person.user.user_id)
     if case is None:
         return False
+    if case.person_blocked:
+        # They write again, so they unblocked the bot: their volunteer can reach them again.
+        case = await mediation.person_back(person.tx, case)
     waiting = person.session is not None and person.session.get("status") == "waiting"
     if case.status == "open" and waiting and message.text is not None:
         return False  # they are answering a question of the procedure
@@ -73,15 +82,39 @@ async def on_message(person: Person, message: Message) -> bool:
     return True
 
 
+async def _took_comment(person: Person, message: Message) -> bool:
+    """The text right after a rating is its comment: once, soon after, and never an answer.
+
+    Why the limits: a comment request left open would swallow whatever the person types days
+    later, such as the answer to a question of a procedure they started since.
+    """
+    key = COMMENT_KEY.format(user_id=person.user.user_id)
+    pending = await kv.get(person.tx, key)
+    if pending is None or not message.text:
+        return False
+    await kv.delete(person.tx, key)
+    case_id, _, until = pending.partition(":")
+    waiting = person.session is not None and person.session.get("status") == "waiting"
+    if waiting or (until and float(until) < time.time()):
+        return False
+    await cases.comment(person.tx, int(case_id), message.text[:MAX_COMMENT])
+    await records.audit(person.tx, int(case_id), person.user.user_id, "commented")
+    person.say(escape(person.gettext("Thank you, your comment was saved.")))
+    return True
+
+
 async def rate_button(person: Person, data: callbacks.Callback) -> bool:
-    """r:<case>:<score> — only the case's own person, only once it is closed."""
+    """r:<case>:<score> — only the case's own person, only once it is closed, only once."""
     case_id, score = (int(part) for part in data.value.split(":"))
     case = await cases.get(person.tx, case_id)
     _ = person.gettext
+    if case is None:
+        await records.audit(person.tx, case_id, person.user.user_id, "refused_rating", str(score))
     if case is None or not await mediation.rate(person.tx, case, person.user.user_id, score):
         person.say(escape(_("This button no longer works.")))
         return False
-    await kv.put(person.tx, COMMENT_KEY.format(user_id=person.user.user_id), str(case_id))
+    await kv.put(person.tx, COMMENT_KEY.format(user_id=person.user.user_id),
+                 f"{case_id}:{time.time() + COMMENT_WINDOW_S}")
     person.say(escape(_("Thank you! If you like, write a short comment now about the help "
                         "you got, or choose /menu.")))
     return True

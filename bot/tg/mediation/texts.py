@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from bot.i18n import gettext_for, language_name, territory_name
+from bot.i18n import N_, gettext_for, language_name, territory_name
 from bot.storage.cases import Case
 from bot.tg import callbacks
 from bot.tg.keyboards import Keyboard, button, keyboard
@@ -28,7 +28,7 @@ def age(seconds: float, lang: str) -> str:
 def case_line(case: Case, lang: str, now: float | None = None) -> str:
     """One line per case for lists: number, where, language, procedure, age."""
     waited = age((now or time.time()) - case.created_at, lang)
-    title = case.context.get("title") or gettext_for(lang)("no procedure")
+    title = case.context.get("title") or gettext_for(lang)(N_("no procedure"))
     return (f"#{case.id} · {escape(territory_name(case.country or '', lang))} · "
             f"{escape(language_name(case.lang))} · {escape(title)} · {waited}")
 
@@ -72,11 +72,12 @@ def context_message(case: Case, messages: list, lang: str) -> str:
         lines.append(bold(_("Has")) + " " + escape(", ".join(ctx["have"])))
     if ctx.get("missing"):
         lines.append(bold(_("Missing")) + " " + escape(", ".join(ctx["missing"])))
-    earlier = [m for m in messages if m["direction"] in ("in", "note") and m["content"]]
+    # Volunteers' answers too: after a transfer or a release, the next volunteer needs them.
+    earlier = [m for m in messages if m["content"]]
     if earlier:
         lines.append(bold(_("Messages so far")))
         for message in earlier[-10:]:
-            mark = "📝" if message["direction"] == "note" else "💬"
+            mark = {"note": "📝", "out": "🙋"}.get(message["direction"], "💬")
             lines.append(f"{mark} {escape(message['content'][:300])}")
     lines.append("")
     lines.append(escape(_("Write here to answer (your messages go to case #{id}); reply to a "

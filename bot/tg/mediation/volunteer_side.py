@@ -9,7 +9,7 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
-from bot.i18n import gettext_for
+from bot.i18n import N_, gettext_for
 from bot.services import mediation
 from bot.services.roles import Role, role_of
 from bot.storage import cases, outbox, records, volunteers
@@ -24,6 +24,7 @@ from .notify import mark_taken, notify, ui_lang
 from .texts import case_line, context_message, rating_keyboard
 
 SUGGESTION_KINDS = ("unclear", "outdated", "other")
+LIST_LIMIT = 20  # open cases listed by /cases (the oldest; 10 of them get a button)
 
 
 async def _role(person: Person) -> Role:
@@ -89,6 +90,10 @@ async def take_button(person: Person, case_id: int) -> str:
         await records.audit(person.tx, case_id, person.user.user_id, "refused_take")
         return _("You cannot take this case.")
     if not await mediation.take(person.tx, case_id, person.user.user_id):
+        if case.volunteer_id == person.user.user_id and case.status == "taken":
+            return _("You already have case #{id}.").format(id=case_id)
+        if case.status == "closed":
+            return _("Case #{id} is closed.").format(id=case_id)
         return _("Case #{id} was already taken by another volunteer.").format(id=case_id)
     await mark_taken(person.turn, case_id, person.user.user_id)
     case = await cases.get(person.tx, case_id)
@@ -97,8 +102,8 @@ async def take_button(person: Person, case_id: int) -> str:
         _p = gettext_for(case.lang)
         person.turn.send("sendMessage", {
             "chat_id": case.person_id, "parse_mode": "HTML",
-            "text": escape(_p("{name}, a volunteer, is now helping you with case #{id}. Write "
-                              "here to talk to them.").format(name=alias_of(role, person),
+            "text": escape(_p(N_("{name}, a volunteer, is now helping you with case #{id}. "
+                                 "Write here to talk to them.")).format(name=alias_of(role, person),
                                                               id=case.id))},
             chat_id=case.person_id)
     return _("You took case #{id}.").format(id=case_id)
@@ -135,6 +140,9 @@ async def on_message(person: Person, message: Message) -> bool:
         case_id = relay.case_id_from_ref(ref)
     if case_id is None and role.volunteer is not None:
         case_id = role.volunteer.current_case
+    if case_id is None:  # no current case (e.g. just closed one): their only case, if any
+        mine = await cases.for_volunteer(person.tx, person.user.user_id)
+        case_id = mine[0].id if len(mine) == 1 else None
     if case_id is None:
         return False
     _ = person.gettext
@@ -159,14 +167,11 @@ async def cases_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     person, role = found
     _ = person.gettext
     mine = await cases.for_volunteer(person.tx, person.user.user_id)
-    countries = None if role.admin else role.volunteer.countries
-    waiting = await cases.open_cases(person.tx, countries)
-    if not role.admin:
-        waiting = [c for c in waiting if c.lang in role.volunteer.languages] or waiting
+    waiting = await _open_in_scope(person, role)
     lines = [bold(_("Your cases"))] + [case_line(c, person.lang) for c in mine]
     if not mine:
         lines.append(escape(_("none")))
-    lines += ["", bold(_("Open cases"))] + [case_line(c, person.lang) for c in waiting[:20]]
+    lines += ["", bold(_("Open cases"))] + [case_line(c, person.lang) for c in waiting]
     if not waiting:
         lines.append(escape(_("none")))
     rows = [[button(_("Switch to #{id}").format(id=c.id), callbacks.encode("v", f"case:{c.id}"))]
@@ -174,6 +179,16 @@ async def cases_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     rows += [[button(_("✋ Take case #{id}").format(id=c.id),
                      callbacks.encode("v", f"take:{c.id}"))] for c in waiting[:10]]
     person.say("\n".join(lines), keyboard(rows))
+
+
+async def _open_in_scope(person: Person, role: Role) -> list[Case]:
+    """Open cases a volunteer may take: their countries and languages; when none, their
+    countries in any language (the second routing tier reaches them too); admins: all."""
+    if role.admin or role.volunteer is None:
+        return await cases.open_cases(person.tx, limit=LIST_LIMIT)
+    scope = role.volunteer
+    return (await cases.open_cases(person.tx, scope.countries, scope.languages, LIST_LIMIT)
+            or await cases.open_cases(person.tx, scope.countries, limit=LIST_LIMIT))
 
 
 async def case_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -213,9 +228,9 @@ async def release_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
                             settings.renotify_minutes * 60, settings.admin_escalation_minutes * 60)
     person.say(escape(person.gettext("Case #{id} is back in the queue.").format(id=case.id)))
     case = await cases.get(person.tx, case.id)
-    await notify(person.turn, case, 1, settings)
-    _tell_person(person, case, "Your volunteer handed your case #{id} back; another volunteer "
-                 "will take it soon.")
+    await notify(person.turn, case, 1, settings, exclude=frozenset({person.user.user_id}))
+    _tell_person(person, case, N_("Your volunteer handed your case #{id} back; another "
+                                  "volunteer will take it soon."))
 
 
 async def transfer_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -240,7 +255,7 @@ async def transfer_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         "chat_id": target.user_id, "parse_mode": "HTML",
         "text": context_message(case, messages, await ui_lang(person.tx, target.user_id))},
         ref=relay.case_ref(case.id, "context"), chat_id=target.user_id)
-    _tell_person(person, case, "Another volunteer is now helping you with case #{id}.")
+    _tell_person(person, case, N_("Another volunteer is now helping you with case #{id}."))
 
 
 async def close_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -260,8 +275,8 @@ async def close_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         _p = gettext_for(case.lang)
         person.turn.send("sendMessage", {
             "chat_id": case.person_id, "parse_mode": "HTML",
-            "text": escape(_p("Your case #{id} is closed. Outcome: {outcome}\nHow helpful was "
-                              "this?").format(id=case.id, outcome=outcome[:500])),
+            "text": escape(_p(N_("Your case #{id} is closed. Outcome: {outcome}\nHow helpful "
+                                 "was this?")).format(id=case.id, outcome=outcome[:500])),
             "reply_markup": rating_keyboard(case.id)}, chat_id=case.person_id)
 
 

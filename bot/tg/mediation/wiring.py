@@ -9,10 +9,10 @@ from telegram import Message
 from telegram.ext import Application
 
 from bot.config import Settings
-from bot.i18n import gettext_for
-from bot.services import privacy
-from bot.storage import cases, records
-from bot.storage.db import Database
+from bot.i18n import N_, gettext_for
+from bot.services import mediation, privacy
+from bot.storage import cases, records, volunteers
+from bot.storage.db import Database, Tx
 from bot.tg import callbacks
 from bot.tg.markup import escape
 from bot.tg.person import Person
@@ -66,26 +66,57 @@ class Mediation:
     def install(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         application.bot_data.setdefault("hooks", {}).update(
             **person_side.hooks(), text=on_message, media=on_message, button=on_button,
-            start_payload=admin_side.accept_invite, stats=stats_lines)
+            start_payload=admin_side.accept_invite, stats=stats_lines,
+            bad_button=refused_button)
 
     def workers(self) -> list[Any]:
         return [TimerWorker(self.db, self.settings), RetentionWorker(self.db, self.settings)]
 
     async def on_blocked(self, chat_id: int) -> None:
-        """A person blocked the bot: mark their cases and tell the volunteer holding each."""
+        """Someone blocked the bot: as a person, their cases are marked and each volunteer is
+        told; as a volunteer, the cases they held go back to the queue and they are away."""
         async with self.db.transaction() as tx:
             turn = Turn(tx, 0, None)
             for case in await cases.mark_person_blocked(tx, chat_id):
                 await records.audit(tx, case.id, None, "person_blocked")
-                if case.volunteer_id is None:
-                    continue
-                _ = gettext_for(await ui_lang(tx, case.volunteer_id))
-                turn.send("sendMessage", {
-                    "chat_id": case.volunteer_id,
-                    "text": escape(_("The person in case #{id} blocked the bot: your messages "
-                                     "cannot reach them any more.").format(id=case.id))},
-                    chat_id=case.volunteer_id)
+                if case.volunteer_id is not None:
+                    await _tell_volunteer(turn, case.volunteer_id, N_(
+                        "The person in case #{id} blocked the bot: your messages cannot reach "
+                        "them any more."), case.id)
+            if await volunteers.get(tx, chat_id) is not None:
+                await volunteers.set_available(tx, chat_id, False)
+                for case in await cases.for_volunteer(tx, chat_id):
+                    await mediation.release(tx, case, chat_id, self.settings.renotify_minutes * 60,
+                                            self.settings.admin_escalation_minutes * 60)
+                    await records.audit(tx, case.id, None, "volunteer_blocked")
             await turn.flush()
 
 
-privacy.ERASERS.append(cases.anonymise_person)
+async def _tell_volunteer(turn: Turn, volunteer_id: int, message: str, case_id: int) -> None:
+    _ = gettext_for(await ui_lang(turn.tx, volunteer_id))
+    turn.send("sendMessage", {"chat_id": volunteer_id,
+                              "text": escape(_(message).format(id=case_id))},
+              chat_id=volunteer_id)
+
+
+async def erase_person(tx: Tx, user_id: int) -> None:
+    """/forget: anonymise the person's cases; a volunteer still holding one is told."""
+    turn = Turn(tx, 0, None)
+    for case in await cases.anonymise_person(tx, user_id):
+        await records.cancel_timers(tx, case.id)
+        await records.audit(tx, case.id, None, "forgotten")
+        if case.status == "taken" and case.volunteer_id is not None:
+            await volunteers.clear_current_case(tx, case.id)
+            await _tell_volunteer(turn, case.volunteer_id, N_(
+                "The person in case #{id} erased their data (/forget): the case is closed and "
+                "its messages are deleted."), case.id)
+    await turn.flush()
+
+
+async def refused_button(person: Person, data: str | None) -> None:
+    """Button data that does not parse is forged or broken: record who sent it."""
+    await records.audit(person.tx, None, person.user.user_id, "refused_button",
+                        (data or "")[:64])
+
+
+privacy.ERASERS.append(erase_person)

@@ -1,0 +1,542 @@
+"""Passerelle against a bare python-telegram-bot echo bot: `python benchmarks/throughput.py`.
+
+    python benchmarks/throughput.py [--mode all|throughput|latency|memory] [--people N]
+
+Everything runs on 127.0.0.1: the tests' fake Bot API (benchmarks/throughput_fake.py) and
+the load generator in this process, each bot in its own process
+(benchmarks/throughput_bots.py), so CPU and memory figures are the bot's alone.
+
+A simulated person sends ``/start``, then presses 5 buttons, one after the other: each press
+is on the button the bot's last reply carried, so a person presses only once the bot has
+answered. Passerelle runs its shipped Runtime (inbox, dispatcher, SQLite, outbox, sender) on
+a benchmark flow (a chain of 6 button questions, written to a temporary folder); the
+journey is: /start, country, procedure, then three answers.
+
+Latencies start when the update is made available to getUpdates:
+* first reply: the first Bot API call for that update reaching the fake (for a press,
+  usually answerCallbackQuery, which Telegram does not count against flood limits);
+* last reply: the message carrying the next buttons (the end of the bot's answer).
+
+Modes:
+* throughput: N people at once, as fast as they are answered; Telegram's flood limits are
+  lifted in Passerelle's sender (both bots are measured at capacity; the echo bot has none);
+* latency: a steady 50 updates/s for 10 s from many people (open loop: new people arrive
+  when nobody is ready to press); Passerelle with its real limits (30 messages/s overall,
+  1/s per chat, burst 3) and with them lifted;
+* memory: Passerelle's RSS with 100,000 users (and their sessions) stored, after traffic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import math
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+from throughput_fake import TimedFake  # noqa: E402
+
+from bot.storage.db import Database  # noqa: E402
+
+UPDATES_PER_PERSON = 6  # /start + 5 presses
+TARGET_RATIO = 0.7
+TARGET_P95_MS = 100.0
+TARGET_RSS_MB = 150.0
+LATENCY_RATE = 50.0  # updates/s
+LATENCY_SECONDS = 10.0
+DRAIN_SECONDS = 12.0  # after the latency window: how long queued replies may still come
+THINK_SECONDS = 1.0  # a person reads the reply this long before pressing (latency mode)
+STORED_USERS = 100_000
+REPLY_TIMEOUT = 30.0
+LIFTED = {"send_rate": 100_000.0, "chat_rate": 10_000.0}
+TELEGRAM = {"send_rate": 30.0, "chat_rate": None}
+
+
+# -- benchmark flows ------------------------------------------------------------------------
+def write_flows(root: Path) -> Path:
+    """One country with one procedure: six button questions in a row."""
+    folder = root / "flows" / "ZZ"
+    folder.mkdir(parents=True)
+    (folder / "country.yaml").write_text(
+        "country: ZZ\nname: {en: Benchland}\nlanguages: [en]\ndefault_language: en\n")
+    steps = []
+    for i in range(1, 7):
+        nxt = f"s{i + 1}" if i < 6 else "done"
+        steps.append(
+            f"  - id: s{i}\n"
+            f"    choose: Question {i} - which of these fits your situation best?\n"
+            f"    save: a{i}\n"
+            f"    label: Answer {i}\n"
+            "    options:\n"
+            f"      - {{label: Option A{i}, value: a, next: {nxt}}}\n"
+            f"      - {{label: Option B{i}, value: b, next: {nxt}}}\n")
+    (folder / "bench.yaml").write_text(
+        "id: bench\nlanguages: [en]\ntitle: {en: Benchmark procedure}\n"
+        "description: {en: Six questions answered with buttons}\n"
+        "source:\n  - title: Benchmark\n    url: https://example.org/benchmark\n"
+        "last_reviewed: 2026-01-01\nsteps:\n" + "".join(steps)
+        + "  - id: done\n    end: Done.\n")
+    return folder.parent
+
+
+# -- people ---------------------------------------------------------------------------------
+@dataclass
+class Sample:
+    """One update a person sent, and when the bot answered it."""
+
+    kind: str  # "start" | "press"
+    update_id: int
+    sent: float  # perf_counter when made available to getUpdates
+    sent_wall: float  # time.time() at the same moment (compared with the bot's inbox)
+    first: float | None = None
+    last: float | None = None
+
+
+@dataclass
+class Person:
+    user_id: int
+    sent: int = 0
+    current: Sample | None = None
+    button: tuple[int, str] | None = None
+    answered: asyncio.Event = field(default_factory=asyncio.Event)
+    ready_at: float = 0.0
+
+
+class Crowd:
+    """The simulated people of one run, wired to the fake's listener."""
+
+    def __init__(self, fake: TimedFake, first_id: int) -> None:
+        self.fake = fake
+        self.people: dict[int, Person] = {}
+        self.samples: list[Sample] = []
+        self.ready: deque[Person] = deque()  # latency mode: people waiting to press
+        self.think = 0.0
+        self._ids = iter(range(first_id, first_id + 10_000_000))
+        fake.listener = self._heard
+
+    def new_person(self) -> Person:
+        person = Person(next(self._ids))
+        self.people[person.user_id] = person
+        return person
+
+    def send(self, person: Person) -> Sample:
+        """The person's next update: /start first, then the button the bot last showed."""
+        now, wall = time.perf_counter(), time.time()
+        if person.button is None:
+            update_id = self.fake.user_message(person.user_id, "/start", lang="en")
+            kind = "start"
+        else:
+            update_id = self.fake.press_button(person.user_id, *person.button)
+            kind = "press"
+        sample = Sample(kind, update_id, now, wall)
+        person.current, person.button = sample, None
+        person.sent += 1
+        person.answered.clear()
+        self.samples.append(sample)
+        return sample
+
+    async def journey(self, person: Person) -> None:
+        for _ in range(UPDATES_PER_PERSON):
+            self.send(person)
+            await asyncio.wait_for(person.answered.wait(), REPLY_TIMEOUT)
+
+    def _heard(self, chat: int, method: str, button: tuple[int, str] | None,
+               now: float) -> None:
+        person = self.people.get(chat)
+        sample = person.current if person else None
+        if person is None or sample is None:
+            return
+        if sample.first is None:
+            sample.first = now
+        if button is not None:
+            sample.last = now
+            person.current, person.button = None, button
+            person.answered.set()
+            if person.sent < UPDATES_PER_PERSON:
+                person.ready_at = now + self.think
+                self.ready.append(person)
+
+
+# -- the bot processes ----------------------------------------------------------------------
+class BotProcess:
+    """A bot in its own process (benchmarks/throughput_bots.py), driven over stdin/stdout."""
+
+    def __init__(self, name: str, args: list[str], log: Path) -> None:
+        self.name = name
+        self._log = log.open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, str(HERE / "throughput_bots.py"), name, *args],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, cwd=ROOT,
+            text=True, bufsize=1)
+
+    async def _line(self, timeout: float = 60.0) -> str:
+        assert self.proc.stdout is not None
+        line = await asyncio.wait_for(asyncio.to_thread(self.proc.stdout.readline), timeout)
+        if not line:
+            raise RuntimeError(f"{self.name} bot exited early; see {self._log.name}")
+        return line.strip()
+
+    def _command(self, command: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+
+    async def ready(self) -> None:
+        while (await self._line()) != "ready":
+            pass
+
+    async def stats(self) -> dict[str, float]:
+        self._command("stats")
+        return json.loads(await self._line())
+
+    async def profile(self, path: Path | None) -> None:
+        self._command("profile" if path is None else f"profile {path}")
+        if path is not None:
+            await self._line()
+
+    async def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            self._command("stop")
+        try:
+            await asyncio.wait_for(asyncio.to_thread(self.proc.wait), 20)
+        except TimeoutError:
+            self.proc.kill()
+            self.proc.wait()
+        self._log.close()
+
+
+@dataclass
+class Run:
+    """What one bot did in one measured window."""
+
+    label: str
+    samples: list[Sample]
+    seconds: float
+    cpu: float
+    rss_kb: int
+    hwm_kb: int
+    handled: list[float] = field(default_factory=list)  # Passerelle: inbox processed_at - sent
+    load_cpu: float = 0.0  # CPU seconds of this process (fake Bot API + people) meanwhile
+    violations: list[str] = field(default_factory=list)
+
+    @property
+    def updates(self) -> int:
+        return len(self.samples)
+
+    @property
+    def rate(self) -> float:
+        return self.updates / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms(self) -> float:
+        return 1000 * self.cpu / self.updates if self.updates else 0.0
+
+    def latencies(self, which: str) -> list[float]:
+        """Milliseconds; an unanswered update counts as infinitely late."""
+        out = []
+        for s in self.samples:
+            t = getattr(s, which)
+            out.append(math.inf if t is None else 1000 * (t - s.sent))
+        return out
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, tmp: Path) -> None:
+        self.args = args
+        self.tmp = tmp
+        self.flows = write_flows(tmp)
+        self.log = tmp / "bots.log"
+        self.runs = 0
+
+    @contextlib.asynccontextmanager
+    async def bot(self, name: str, fake: TimedFake, limits: dict[str, Any] | None = None,
+                  db: Path | None = None) -> Iterator[BotProcess]:
+        args = ["--api-url", fake.base_url]
+        if name == "passerelle":
+            self.runs += 1
+            db = db or self.tmp / f"run{self.runs}.sqlite3"
+            args += ["--db", str(db), "--flows", str(self.flows)]
+            limits = limits or TELEGRAM
+            args += ["--send-rate", str(limits["send_rate"])]
+            if limits["chat_rate"] is not None:
+                args += ["--chat-rate", str(limits["chat_rate"])]
+        process = BotProcess(name, args, self.log)
+        try:
+            await process.ready()
+            yield process
+        finally:
+            await process.stop()
+
+    async def warm_up(self, crowd: Crowd, people: int = 20) -> None:
+        """A few journeys first: imports, catalogues and caches are not what we measure."""
+        await asyncio.gather(*(crowd.journey(crowd.new_person()) for _ in range(people)))
+        await asyncio.sleep(0.3)
+
+    # -- throughput -------------------------------------------------------------------------
+    async def throughput(self, name: str, label: str) -> Run:
+        fake = TimedFake()
+        await fake.start()
+        try:
+            async with self.bot(name, fake, LIFTED) as process:
+                await self.warm_up(Crowd(fake, 5_000_000))
+                crowd = Crowd(fake, 1)
+                people = [crowd.new_person() for _ in range(self.args.people)]
+                before = await process.stats()
+                if self.args.profile and name == "passerelle":
+                    await process.profile(None)
+                start, own_cpu = time.perf_counter(), time.process_time()
+                results = await asyncio.gather(*(crowd.journey(p) for p in people),
+                                               return_exceptions=True)
+                seconds = time.perf_counter() - start
+                own_cpu = time.process_time() - own_cpu
+                await asyncio.sleep(0.3)  # let the last rows be marked sent
+                if self.args.profile and name == "passerelle":
+                    await process.profile(self.args.profile)
+                after = await process.stats()
+                lost = sum(isinstance(r, BaseException) for r in results)
+                if lost:
+                    print(f"  {label}: {lost} people were not answered within {REPLY_TIMEOUT}s")
+                run = Run(label, crowd.samples, seconds, after["cpu"] - before["cpu"],
+                          int(after["rss_kb"]), int(after["hwm_kb"]),
+                          violations=list(fake.violations))
+                run.load_cpu = own_cpu
+                return run
+        finally:
+            await fake.stop()
+
+    # -- latency ----------------------------------------------------------------------------
+    async def latency(self, name: str, label: str, limits: dict[str, Any] | None) -> Run:
+        fake = TimedFake()
+        await fake.start()
+        db = None
+        try:
+            async with self.bot(name, fake, limits) as process:
+                await self.warm_up(Crowd(fake, 5_000_000))
+                db = self.tmp / f"run{self.runs}.sqlite3" if name == "passerelle" else None
+                crowd = Crowd(fake, 1)
+                crowd.think = THINK_SECONDS
+                before = await process.stats()
+                total = int(LATENCY_RATE * LATENCY_SECONDS)
+                start = time.perf_counter()
+                for k in range(total):
+                    delay = start + k / LATENCY_RATE - time.perf_counter()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                    now = time.perf_counter()
+                    person = None
+                    if crowd.ready and crowd.ready[0].ready_at <= now:
+                        person = crowd.ready.popleft()
+                    crowd.send(person or crowd.new_person())
+                deadline = time.perf_counter() + DRAIN_SECONDS
+                while (any(s.last is None for s in crowd.samples)
+                       and time.perf_counter() < deadline):
+                    await asyncio.sleep(0.05)
+                seconds = time.perf_counter() - start
+                after = await process.stats()
+                run = Run(label, crowd.samples, seconds, after["cpu"] - before["cpu"],
+                          int(after["rss_kb"]), int(after["hwm_kb"]),
+                          violations=list(fake.violations))
+                run.people = len(crowd.people)  # type: ignore[attr-defined]
+        finally:
+            await fake.stop()
+        if db is not None:
+            run.handled = handled_latencies(db, crowd.samples)
+        return run
+
+    # -- memory -----------------------------------------------------------------------------
+    async def memory(self) -> Run:
+        db = self.tmp / "memory.sqlite3"
+        await store_users(db, self.flows, STORED_USERS)
+        fake = TimedFake()
+        await fake.start()
+        try:
+            async with self.bot("passerelle", fake, LIFTED, db=db) as process:
+                crowd = Crowd(fake, 1)  # ids 1.. are stored users: they come back
+                start = time.perf_counter()
+                await asyncio.gather(*(crowd.journey(crowd.new_person())
+                                       for _ in range(self.args.people)))
+                seconds = time.perf_counter() - start
+                await asyncio.sleep(0.5)
+                after = await process.stats()
+                return Run("Passerelle", crowd.samples, seconds, after["cpu"],
+                           int(after["rss_kb"]), int(after["hwm_kb"]))
+        finally:
+            await fake.stop()
+
+
+async def store_users(path: Path, flows: Path, count: int) -> None:
+    """`count` people with a language, a country and a session mid-flow, inserted in bulk."""
+    from bot.engine import start
+    from bot.i18n import LANGUAGES, format_answer
+    from bot.services.library import FlowLibrary
+
+    database = await Database.open(path)  # the schema, through the bot's own migrations
+    await database.close()
+    session = start(FlowLibrary.load(flows).flows, "bench", "en", fmt=format_answer).session
+    data = json.dumps(session, ensure_ascii=False)
+    now = time.time()
+    langs = sorted(LANGUAGES)
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+        conn.executemany(
+            "INSERT INTO users (user_id, lang, country, created_at, updated_at)"
+            " VALUES (?, ?, 'ZZ', ?, ?)",
+            ((i, langs[i % len(langs)], now, now) for i in range(1, count + 1)))
+        conn.executemany(
+            "INSERT INTO sessions (chat_id, data, updated_at) VALUES (?, ?, ?)",
+            ((i, data, now) for i in range(1, count + 1)))
+
+
+def handled_latencies(db: Path, samples: list[Sample]) -> list[float]:
+    """Update made available -> its turn committed (replies queued), from Passerelle's inbox."""
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        done = dict(conn.execute("SELECT update_id, processed_at FROM inbox"
+                                 " WHERE processed_at IS NOT NULL"))
+    return [1000 * (done[s.update_id] - s.sent_wall) if s.update_id in done else math.inf
+            for s in samples]
+
+
+# -- report ---------------------------------------------------------------------------------
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))]
+
+
+def ms(value: float) -> str:
+    if math.isinf(value):
+        return "unanswered"
+    return f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def print_table(rows: list[list[str]], header: list[str]) -> None:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for i, row in enumerate([header, *rows]):
+        print("  " + "  ".join(c.ljust(w) if j == 0 else c.rjust(w)
+                               for j, (c, w) in enumerate(zip(row, widths, strict=True))))
+        if i == 0:
+            print("  " + "  ".join("-" * w for w in widths))
+
+
+def check_violations(runs: list[Run]) -> None:
+    for run in runs:
+        if run.violations:
+            print(f"  ! {run.label}: {len(run.violations)} Bot API violations, e.g. "
+                  f"{run.violations[0]}")
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    verdicts: list[tuple[str, bool]] = []
+    with tempfile.TemporaryDirectory(prefix="passerelle-bench-") as name:
+        bench = Bench(args, Path(name))
+        if args.mode in ("all", "throughput"):
+            n = args.people
+            print(f"\nTHROUGHPUT: {n} people at once, each /start + 5 presses "
+                  f"({n * UPDATES_PER_PERSON} updates); Passerelle's flood limits lifted")
+            echo = await bench.throughput("echo", "echo bot (bare PTB)")
+            ours = await bench.throughput("passerelle", "Passerelle")
+            rows = [[r.label, f"{r.rate:,.0f}", ms(pct(r.latencies("first"), 50)),
+                     ms(pct(r.latencies("first"), 95)), ms(pct(r.latencies("last"), 50)),
+                     ms(pct(r.latencies("last"), 95)), f"{r.cpu_ms:.2f}",
+                     f"{1000 * r.load_cpu / r.updates:.2f}"]
+                    for r in (echo, ours)]
+            print_table(rows, ["bot", "updates/s", "first p50 ms", "first p95 ms",
+                               "last p50 ms", "last p95 ms", "CPU ms/update",
+                               "(fake's CPU)"])
+            check_violations([echo, ours])
+            ratio = ours.rate / echo.rate if echo.rate else 0.0
+            ok = ratio >= TARGET_RATIO
+            print(f"  ratio Passerelle / echo = {ratio:.2f}   target >= {TARGET_RATIO}   "
+                  f"{verdict(ok)}")
+            verdicts.append((f"throughput ratio {ratio:.2f} (>= {TARGET_RATIO})", ok))
+        if args.mode in ("all", "latency"):
+            print(f"\nLATENCY: a steady {LATENCY_RATE:.0f} updates/s for {LATENCY_SECONDS:.0f} s"
+                  f" from many people (each presses {THINK_SECONDS:g} s after reading a reply;"
+                  " new people /start when nobody is ready)")
+            runs = [
+                await bench.latency("echo", "echo bot (bare PTB, no flood limits)", None),
+                await bench.latency("passerelle", "Passerelle, Telegram limits on", TELEGRAM),
+                await bench.latency("passerelle", "Passerelle, limits lifted", LIFTED),
+            ]
+            rows = []
+            for r in runs:
+                first, last = r.latencies("first"), r.latencies("last")
+                rows.append([r.label, str(r.updates), str(getattr(r, "people", "")),
+                             " / ".join(ms(pct(first, p)) for p in (50, 95, 99)),
+                             " / ".join(ms(pct(last, p)) for p in (50, 95, 99)),
+                             f"{r.cpu_ms:.2f}"])
+            print_table(rows, ["bot", "updates", "people", "first reply p50/p95/p99 ms",
+                               "last reply p50/p95/p99 ms", "CPU ms/update"])
+            for r in runs[1:]:
+                if r.handled:
+                    print(f"  {r.label}: update -> handled (turn committed, replies queued) "
+                          f"p50/p95/p99 = "
+                          + " / ".join(ms(pct(r.handled, p)) for p in (50, 95, 99)) + " ms")
+            for r in runs[1:]:
+                presses = [s for s in r.samples if s.kind == "press"]
+                starts = [s for s in r.samples if s.kind == "start"]
+                for kind, group in (("presses", presses), ("/start", starts)):
+                    first = [math.inf if s.first is None else 1000 * (s.first - s.sent)
+                             for s in group]
+                    print(f"  {r.label}: {len(group)} {kind}, first reply p95 = "
+                          f"{ms(pct(first, 95))} ms")
+            check_violations(runs)
+            p95 = pct(runs[1].latencies("first"), 95)
+            ok = p95 < TARGET_P95_MS
+            print(f"  Passerelle (Telegram limits on) first-reply p95 = {ms(p95)} ms   "
+                  f"target < {TARGET_P95_MS:.0f} ms   {verdict(ok)}")
+            verdicts.append((f"latency first-reply p95 {ms(p95)} ms (< {TARGET_P95_MS:.0f})",
+                             ok))
+        if args.mode in ("all", "memory"):
+            print(f"\nMEMORY: Passerelle with {STORED_USERS:,} users and their sessions stored, "
+                  f"after {args.people} people's journeys")
+            run = await bench.memory()
+            rss = run.rss_kb / 1024
+            print(f"  RSS {rss:.1f} MB (peak {run.hwm_kb / 1024:.1f} MB), "
+                  f"{run.updates} updates handled")
+            ok = rss < TARGET_RSS_MB
+            print(f"  target < {TARGET_RSS_MB:.0f} MB   {verdict(ok)}")
+            verdicts.append((f"memory RSS {rss:.1f} MB (< {TARGET_RSS_MB:.0f})", ok))
+    print("\nSUMMARY")
+    for text, ok in verdicts:
+        print(f"  {verdict(ok)}  {text}")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mode", choices=("all", "throughput", "latency", "memory"),
+                        default="all")
+    parser.add_argument("--people", type=int, default=200)
+    parser.add_argument("--profile", type=Path,
+                        help="write a cProfile of Passerelle's throughput window here")
+    args = parser.parse_args()
+    os.environ.setdefault("PYTHONWARNINGS", "ignore")
+    started = time.perf_counter()
+    code = asyncio.run(main_async(args))
+    print(f"\n(ran in {time.perf_counter() - started:.0f} s on {os.cpu_count()} CPUs)")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

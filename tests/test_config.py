@@ -1,0 +1,101 @@
+"""Starting `python -m bot`: bad settings and bad flows stop it with a clear message.
+
+The subprocesses run with a clean environment in an empty folder, so neither the developer's
+environment nor a `.env` in the repository can make them pass by accident. None reaches
+Telegram: each stops before the first request (the API URL points at a closed local port).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+REPO = Path(__file__).resolve().parents[1]
+GOOD_TOKEN = "123456789:AAFakeTokenForTestsOnly_0123456789ab"
+NOWHERE = "http://127.0.0.1:9/bot"
+
+
+def run_bot(cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {"PATH": os.environ.get("PATH", ""), "HOME": str(cwd),
+             "TELEGRAM_API_URL": NOWHERE, "DATABASE_PATH": str(cwd / "db.sqlite3"), **env}
+    return subprocess.run([sys.executable, "-m", "bot"], cwd=cwd, env=clean,
+                          capture_output=True, text=True, timeout=60)
+
+
+def one_clear_line(result: subprocess.CompletedProcess[str]) -> str:
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    assert "Traceback" not in lines[0]
+    return lines[0]
+
+
+@pytest.mark.parametrize(("env", "dotenv"), [
+    ({}, None),
+    ({"BOT_TOKEN": "   "}, None),
+    ({"BOT_TOKEN": "12345:short"}, None),
+    ({"BOT_TOKEN": "not a token at all"}, None),
+    ({}, "BOT_TOKEN=123456789:has spaces and is too short\n"),
+], ids=["missing", "blank", "short", "garbage", "malformed-in-dotenv"])
+def test_a_missing_or_malformed_token_is_one_line_and_exit_2(
+        tmp_path: Path, env: dict[str, str], dotenv: str | None) -> None:
+    if dotenv is not None:
+        (tmp_path / ".env").write_text(dotenv, encoding="utf-8")
+    result = run_bot(tmp_path, **env)
+    assert result.returncode == 2
+    line = one_clear_line(result)
+    assert "BotFather" in line and "python -m bot console" in line
+    assert "BOT_TOKEN" in line
+
+
+def test_the_environment_wins_over_dotenv(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("BOT_TOKEN=bad\nADMIN_IDS=1, 2\n# comment\n", "utf-8")
+    settings = load_settings({"BOT_TOKEN": GOOD_TOKEN}, tmp_path / ".env")
+    assert settings.bot_token == GOOD_TOKEN
+    assert settings.admin_ids == frozenset({1, 2})
+    assert GOOD_TOKEN not in repr(settings)  # never printed in logs
+
+
+@pytest.mark.parametrize(("key", "value"), [("ADMIN_IDS", "12,bob"), ("SEND_RATE", "fast"),
+                                            ("WEBHOOK_SECRET", "has spaces")])
+def test_other_malformed_settings_are_config_errors(key: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=key):
+        load_settings({"BOT_TOKEN": GOOD_TOKEN, key: value}, None)
+
+
+def test_a_malformed_setting_stops_the_bot_with_exit_2(tmp_path: Path) -> None:
+    result = run_bot(tmp_path, BOT_TOKEN=GOOD_TOKEN, ADMIN_IDS="12,bob")
+    assert result.returncode == 2
+    assert "ADMIN_IDS" in one_clear_line(result)
+
+
+def test_webhook_mode_needs_a_secret(tmp_path: Path) -> None:
+    result = run_bot(tmp_path, BOT_TOKEN=GOOD_TOKEN, FLOWS_DIR=str(REPO / "flows"),
+                     WEBHOOK_URL="https://example.org/hook")
+    assert result.returncode == 2
+    assert "WEBHOOK_SECRET" in one_clear_line(result)
+
+
+def test_invalid_flows_stop_the_start_and_are_listed(tmp_path: Path) -> None:
+    flows = tmp_path / "flows" / "SN"
+    flows.mkdir(parents=True)
+    (flows / "country.yaml").write_text(
+        "country: SN\nname: {fr: Sénégal}\nlanguages: [fr]\ndefault_language: fr\n", "utf-8")
+    (flows / "broken.yaml").write_text("id: broken\nsteps: [\n", "utf-8")
+    (flows / "dangling.yaml").write_text(
+        "id: dangling\nlanguages: [fr]\ntitle: T\ndescription: D\n"
+        "source: [{title: S, url: 'https://example.org'}]\nlast_reviewed: 2026-01-01\n"
+        "steps:\n  - id: a\n    say: x\n    next: nowhere\n", "utf-8")
+    result = run_bot(tmp_path, BOT_TOKEN=GOOD_TOKEN, FLOWS_DIR=str(tmp_path / "flows"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert any("broken.yaml:" in line and "error" in line for line in lines)
+    assert any("dangling.yaml:" in line and "nowhere" in line for line in lines)
+    assert "python -m bot flows check" in lines[-1]
+    assert not (tmp_path / "db.sqlite3").exists()  # it stopped before touching anything
