@@ -12,7 +12,7 @@ import pytest
 
 from bot.cli import flows_docs
 from bot.engine import load_flows
-from bot.flowtests import load_cases, run_case, run_cases
+from bot.flowtests import Case, load_cases, run_case, run_cases
 
 FLOWS = Path(__file__).resolve().parents[1] / "flows"
 RESULT = load_flows(FLOWS)
@@ -40,7 +40,7 @@ def test_flow_test_files_are_valid() -> None:
 
 
 @pytest.mark.parametrize("case", CASES.cases, ids=lambda c: f"{c.flow}:{c.lang}:{c.line}")
-def test_flow_case(case) -> None:  # noqa: ANN001 - a flowtests.Case
+def test_flow_case(case: Case) -> None:
     result = run_case(RESULT.flows, case)
     assert result.passed, result.failure
 
