@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Awaitable, Callable
 
 from bot.engine import Action, Sprint, current, resume, start
@@ -25,12 +26,13 @@ def flow_intro(person: Person, flow_id: str, lang: str) -> str:
     _ = person.gettext
     flow = person.flows.flows[flow_id]
     lines = [bold(flow.title.get(lang)), escape(flow.description.get(lang)), ""]
-    sources = ", ".join(f'<a href="{escape(s.url)}">{escape(s.title)}</a>' for s in flow.sources)
+    sources = ", ".join(f'<a href="{html.escape(s.url, quote=True)}">{escape(s.title)}</a>'
+                        for s in flow.sources)
     lines.append(escape(_("Sources")) + ": " + sources)
     if flow.last_reviewed:
-        lines.append(escape(_("Last checked by volunteers: {date}. Rules and fees change: check "
-                              "with the office before you go.").format(
+        lines.append(escape(_("Last checked by volunteers: {date}").format(
             date=format_day(flow.last_reviewed, person.lang))))
+    lines.append(escape(_("Rules and fees change: check with the office before you go.")))
     if lang != person.lang:
         lines.append(escape(_("This procedure is not available in {language}; it is shown in "
                               "{other}.").format(language=language_name(person.lang),
