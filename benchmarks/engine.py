@@ -218,12 +218,18 @@ def drive(flows: FlowSet, flow_ids: list[str], sessions: int, seed: int = 1,
     return steps, resumes
 
 
-def bench_resume(flows: FlowSet, flow_ids: list[str], sessions: int,
-                 roundtrip: bool = False) -> dict[str, float]:
-    drive(flows, flow_ids, max(1, sessions // 20))  # warm up
-    began, cpu = time.perf_counter(), time.process_time()
-    steps, resumes = drive(flows, flow_ids, sessions, roundtrip=roundtrip)
-    elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
+def bench_resume(flows: FlowSet, flow_ids: list[str], sessions: int, roundtrip: bool = False,
+                 repeat: int = 3) -> dict[str, float]:
+    """Best of `repeat` runs (the same seeded sessions each time), after a warm-up."""
+    drive(flows, flow_ids, max(1, sessions // 20))
+    elapsed = cpu = float("inf")
+    steps = resumes = 0
+    for _ in range(repeat):
+        began, began_cpu = time.perf_counter(), time.process_time()
+        steps, resumes = drive(flows, flow_ids, sessions, roundtrip=roundtrip)
+        wall, used = time.perf_counter() - began, time.process_time() - began_cpu
+        if wall < elapsed:
+            elapsed, cpu = wall, used
     return {"sessions": sessions, "steps": steps, "resumes": resumes, "seconds": elapsed,
             "cpu": cpu, "steps_per_s": steps / elapsed, "resumes_per_s": resumes / elapsed}
 
@@ -236,8 +242,9 @@ def bench_load(root: Path, repeat: int = 3) -> dict[str, Any]:
         result = None  # let the previous result go first, as a reload would
         began, cpu = time.perf_counter(), time.process_time()
         result = load_flows(root, today=TODAY)
-        best = min(best, time.perf_counter() - began)
-        best_cpu = min(best_cpu, time.process_time() - cpu)
+        wall, used = time.perf_counter() - began, time.process_time() - cpu
+        if wall < best:
+            best, best_cpu = wall, used
     assert result is not None
     steps = sum(len(flow.steps) for flow in result.flows.flows.values())
     return {"seconds": best, "cpu": best_cpu, "flows": len(result.flows.flows), "steps": steps,
@@ -281,12 +288,12 @@ def main(argv: list[str] | None = None) -> int:
         flows = load_flows(root, today=TODAY).flows
         flow_ids = sorted(flows.flows)[:50]
         run = bench_resume(flows, flow_ids, sessions)
-        json_run = bench_resume(flows, flow_ids, sessions, roundtrip=True)
+        json_run = bench_resume(flows, flow_ids, sessions, roundtrip=True, repeat=1)
 
         print()
         print(f"(a) resume: {run['sessions']} sessions through {len(flow_ids)} generated flows, "
               f"{run['resumes']} resumes, {run['steps']} engine steps in "
-              f"{run['seconds']:.2f} s (cpu {run['cpu']:.2f} s)")
+              f"{run['seconds']:.2f} s (best of 3; cpu {run['cpu']:.2f} s)")
         ok_a = run["steps_per_s"] >= TARGET_STEPS_PER_SECOND
         print(f"    {run['steps_per_s']:>10,.0f} steps/s    target >= "
               f"{TARGET_STEPS_PER_SECOND:,}  {verdict(ok_a)}")
@@ -298,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
             real = load_flows(shipped, today=TODAY)
             if real.flows.flows:
                 ids = sorted(real.flows.flows)
-                real_run = bench_resume(real.flows, ids, sessions)
+                real_run = bench_resume(real.flows, ids, sessions, repeat=1)
                 print(f"    {real_run['steps_per_s']:>10,.0f} steps/s, "
                       f"{real_run['resumes_per_s']:,.0f} resumes/s through the {len(ids)} "
                       f"shipped flows (information)")

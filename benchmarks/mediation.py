@@ -193,7 +193,7 @@ async def bench_cases(db: Database, dispatcher: Dispatcher, runs: int,
 # -- running ----------------------------------------------------------------------------------
 def summary(times: list[float]) -> tuple[float, float]:
     ordered = sorted(times)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return statistics.median(ordered) * 1000, p95 * 1000
 
 

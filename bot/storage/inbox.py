@@ -46,23 +46,63 @@ def chat_id_of(update: dict[str, Any]) -> int | None:
     return None
 
 
+_INSERT_CHUNK = 500  # rows per INSERT statement (SQLite caps the number of parameters)
+
+
 async def add_many(tx: Tx, updates: list[dict[str, Any]]) -> list[int]:
-    """Store raw updates; return the ids that were new (redelivered ones are dropped)."""
+    """Store raw updates; return the ids that were new (redelivered ones are dropped).
+
+    One statement per batch (a ``getUpdates`` answer holds up to 100 updates): the intake
+    holds the database's only writer while it stores them.
+    """
     now = time.time()
-    new: list[int] = []
-    for update in updates:
-        update_id = int(update["update_id"])
-        cursor = await tx.execute(
-            "INSERT OR IGNORE INTO inbox (update_id, chat_id, payload, received_at)"
-            " VALUES (?, ?, ?, ?)",
-            (update_id, chat_id_of(update), json.dumps(update, ensure_ascii=False), now),
+    new: set[int] = set()
+    for start in range(0, len(updates), _INSERT_CHUNK):
+        chunk = updates[start:start + _INSERT_CHUNK]
+        values: list[Any] = []
+        for update in chunk:
+            values += [int(update["update_id"]), chat_id_of(update),
+                       json.dumps(update, ensure_ascii=False), now]
+        rows = await tx.fetchall(
+            "INSERT OR IGNORE INTO inbox (update_id, chat_id, payload, received_at) VALUES "
+            + ", ".join(["(?, ?, ?, ?)"] * len(chunk)) + " RETURNING update_id",
+            values,
         )
-        if cursor.rowcount:
-            new.append(update_id)
-        await cursor.close()
-    if new:
+        new.update(int(row[0]) for row in rows)
+    ordered: list[int] = []
+    for update in updates:  # in the order given, each once
+        update_id = int(update["update_id"])
+        if update_id in new:
+            new.discard(update_id)
+            ordered.append(update_id)
+    if ordered:
         tx.signal(SIGNAL)
-    return new
+    return ordered
+
+
+async def pending_keys(db: Reader) -> list[tuple[int, int | None]]:
+    """``(update_id, chat_id)`` of the rows not processed yet, oldest first.
+
+    Why not :func:`pending`: the dispatcher scans after every stored batch and needs only
+    to know what to queue; each turn reads its payload when it claims the row.
+    """
+    rows = await db.fetchall(
+        "SELECT update_id, chat_id FROM inbox WHERE status = 'pending' ORDER BY update_id")
+    return [(row[0], row[1]) for row in rows]
+
+
+async def claim(tx: Tx, update_id: int) -> dict[str, Any] | None:
+    """Mark a pending row done and return its payload; None if it is not pending.
+
+    Called first in the turn's transaction: if the turn fails, the rollback makes the row
+    pending again, so "done" is only ever committed together with the turn's effects.
+    """
+    row = await tx.fetchone(
+        "UPDATE inbox SET status = 'done', processed_at = ?, error = NULL"
+        " WHERE update_id = ? AND status = 'pending' RETURNING payload",
+        (time.time(), update_id),
+    )
+    return None if row is None else json.loads(row[0])
 
 
 async def pending(db: Reader, limit: int | None = None) -> list[InboxRow]:

@@ -4,9 +4,9 @@ Why: a person's messages must be handled in the order they were sent (a reply to
 must not overtake the question), while one busy or stuck chat must not hold up the others.
 Each chat gets a lane (a queue with one worker task); a lane exists only while it has work.
 
-Each update is one turn: one transaction in which PTB's handlers run (registered with
-``block=True``, so inside ``process_update``), their queued calls go to the outbox and the
-row is marked done. If a handler raises, everything it did is rolled back and the row is
+Each update is one turn: one transaction in which the row is claimed (marked done), PTB's
+handlers run (registered with ``block=True``, so inside ``process_update``) and their queued
+calls go to the outbox. If a handler raises, everything it did is rolled back and the row is
 marked ``failed`` in a new transaction, so the chat's later updates still go on.
 
 All turns share the database's single writer, so handlers must stay short and never wait on
@@ -29,7 +29,6 @@ from telegram.ext import Application, ContextTypes
 
 from bot.storage import inbox, outbox
 from bot.storage.db import Database
-from bot.storage.inbox import InboxRow
 from bot.tg.turn import Turn, bind, current_turn
 
 log = logging.getLogger(__name__)
@@ -38,9 +37,12 @@ log = logging.getLogger(__name__)
 FailureHook = Callable[[Update | None, BaseException], Awaitable[None]]
 
 
+Key = tuple[int, int | None]  # (update_id, chat_id) of an inbox row
+
+
 @dataclass
 class _Lane:
-    rows: deque[InboxRow] = field(default_factory=deque)
+    rows: deque[Key] = field(default_factory=deque)
     task: asyncio.Task[None] | None = None
 
 
@@ -75,7 +77,7 @@ class Dispatcher:
         """Let the turns in progress finish; rows not started stay pending for next time."""
         self._stopping = True
         for lane in self._lanes.values():
-            self._queued.difference_update(row.update_id for row in lane.rows)
+            self._queued.difference_update(update_id for update_id, _ in lane.rows)
             lane.rows.clear()
         if self._task is not None:
             self._task.cancel()
@@ -86,8 +88,8 @@ class Dispatcher:
 
     async def process_pending(self) -> None:
         """Queue every pending row and wait until the lanes are empty (used by tests, too)."""
-        for row in await inbox.pending(self._db):
-            self._queue(row)
+        for key in await inbox.pending_keys(self._db):
+            self._queue(key)
         await self._join_lanes()
 
     async def _run(self) -> None:
@@ -95,8 +97,8 @@ class Dispatcher:
         while not self._stopping:
             signal.clear()
             try:
-                for row in await inbox.pending(self._db):
-                    self._queue(row)
+                for key in await inbox.pending_keys(self._db):
+                    self._queue(key)
             except Exception:
                 log.exception("dispatcher: reading the inbox failed")
             with contextlib.suppress(TimeoutError):
@@ -107,83 +109,82 @@ class Dispatcher:
             tasks = [lane.task for lane in self._lanes.values() if lane.task is not None]
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    def _queue(self, row: InboxRow) -> None:
-        if self._stopping or row.update_id in self._queued:
+    def _queue(self, key: Key) -> None:
+        update_id, chat_id = key
+        if self._stopping or update_id in self._queued:
             return
-        self._queued.add(row.update_id)
-        lane = self._lanes.setdefault(row.chat_id, _Lane())
-        lane.rows.append(row)
+        self._queued.add(update_id)
+        lane = self._lanes.setdefault(chat_id, _Lane())
+        lane.rows.append(key)
         if lane.task is None:
-            lane.task = asyncio.create_task(self._drain(row.chat_id), name="dispatcher-lane")
+            lane.task = asyncio.create_task(self._drain(chat_id), name="dispatcher-lane")
 
     async def _drain(self, key: int | None) -> None:
         lane = self._lanes[key]
         try:
             while lane.rows:
-                row = lane.rows.popleft()
+                update_id, chat_id = lane.rows.popleft()
                 try:
-                    await self._process(row)
+                    await self._process(update_id, chat_id)
                 except Exception:  # bookkeeping failed (e.g. database error): retry later
-                    log.exception("dispatcher: update %s could not be recorded", row.update_id)
+                    log.exception("dispatcher: update %s could not be recorded", update_id)
                 finally:
-                    self._queued.discard(row.update_id)
+                    self._queued.discard(update_id)
         finally:
-            for row in lane.rows:
-                self._queued.discard(row.update_id)
+            for update_id, _ in lane.rows:
+                self._queued.discard(update_id)
             del self._lanes[key]
 
-    async def _process(self, row: InboxRow) -> None:
+    async def _process(self, update_id: int, chat_id: int | None) -> None:
         update: Update | None = None
         try:
             async with self._db.transaction() as tx:
-                current = await inbox.get(tx, row.update_id)
-                if current is None or current.status != "pending":
+                # Claimed (marked done) first: a rollback below makes it pending again.
+                payload = await inbox.claim(tx, update_id)
+                if payload is None:
                     return  # finished meanwhile (it was read before its turn committed)
-                with bind(Turn(tx, row.update_id, row.chat_id)) as turn:
-                    await _track_reachability(turn, row)
-                    payload = {**row.payload, "update_id": row.update_id}
-                    update = Update.de_json(payload, self._app.bot)
+                with bind(Turn(tx, update_id, chat_id)) as turn:
+                    await _track_reachability(turn, payload)
+                    update = Update.de_json({**payload, "update_id": update_id}, self._app.bot)
                     await self._app.process_update(update)
                     if turn.error is not None:
                         raise turn.error
                     await turn.flush()
-                    await inbox.mark_done(tx, row.update_id)
         except Exception as exc:
-            log.error("update %s failed: %s", row.update_id, describe(exc))
-            log.debug("update %s traceback", row.update_id, exc_info=exc)
+            log.error("update %s failed: %s", update_id, describe(exc))
+            log.debug("update %s traceback", update_id, exc_info=exc)
             # The row's error may quote the message (the row holds it anyway; /forget blanks
             # both); the log line above must not.
-            await self._fail(row, update, exc, f"{describe(exc)}: {exc}"[:2000])
+            await self._fail(update_id, chat_id, update, exc, f"{describe(exc)}: {exc}"[:2000])
 
-    async def _fail(
-        self, row: InboxRow, update: Update | None, exc: BaseException, error: str
-    ) -> None:
+    async def _fail(self, update_id: int, chat_id: int | None, update: Update | None,
+                    exc: BaseException, error: str) -> None:
         if self._on_failed is not None:
             try:
                 async with self._db.transaction() as tx:
-                    with bind(Turn(tx, row.update_id, row.chat_id)) as turn:
+                    with bind(Turn(tx, update_id, chat_id)) as turn:
                         await self._on_failed(update, exc)
                         await turn.flush()
-                        await inbox.mark_failed(tx, row.update_id, error)
+                        await inbox.mark_failed(tx, update_id, error)
                 return
             except Exception as hook_exc:
                 log.error(
-                    "on_failed hook for update %s failed: %s", row.update_id, describe(hook_exc)
+                    "on_failed hook for update %s failed: %s", update_id, describe(hook_exc)
                 )
         async with self._db.transaction() as tx:
-            await inbox.mark_failed(tx, row.update_id, error)
+            await inbox.mark_failed(tx, update_id, error)
 
 
-async def _track_reachability(turn: Turn, row: InboxRow) -> None:
+async def _track_reachability(turn: Turn, payload: dict[str, Any]) -> None:
     """An update from a chat proves the bot can reach it again, unless it says otherwise."""
-    if row.chat_id is None:
+    if turn.chat_id is None:
         return
-    member = row.payload.get("my_chat_member")
+    member = payload.get("my_chat_member")
     if isinstance(member, dict):
         status = member.get("new_chat_member", {}).get("status")
         if status in ("kicked", "left"):
             return
-    await outbox.unblock_chat(turn.tx, row.chat_id)
+    await outbox.unblock_chat(turn.tx, turn.chat_id)
 
 
 async def _record_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -55,6 +55,7 @@ class Intake:
         self._task: asyncio.Task[None] | None = None
         self._stopped = asyncio.Event()
         self._storing = False  # True while a batch is being committed: let it finish
+        self._offset: int | None = None  # the stored offset, once read (only we write it)
 
     async def start(self) -> None:
         """Remove any webhook (getUpdates refuses to work with one) and start polling."""
@@ -95,7 +96,10 @@ class Intake:
 
     async def poll_once(self, timeout: int | None = None) -> list[int]:
         """One ``getUpdates``; store the batch and the next offset; return the new ids."""
-        offset = await kv.get(self._db, OFFSET_KEY)
+        if self._offset is None:
+            stored = await kv.get(self._db, OFFSET_KEY)
+            self._offset = None if stored is None else int(stored)
+        offset = self._offset
         timeout = self._timeout if timeout is None else timeout
         params: dict[str, Any] = {
             "timeout": timeout,
@@ -103,7 +107,7 @@ class Intake:
             "allowed_updates": self._allowed,
         }
         if offset is not None:
-            params["offset"] = int(offset)
+            params["offset"] = offset
         batch = await call_api(self._bot, "getUpdates", params, read_timeout=timeout + 10)
         if not isinstance(batch, list):
             raise TypeError(f"getUpdates returned {type(batch).__name__}, not a list")
@@ -111,10 +115,11 @@ class Intake:
             return []
         self._storing = True
         try:
+            last = max(int(update["update_id"]) for update in batch)
             async with self._db.transaction() as tx:
                 new = await inbox.add_many(tx, batch)
-                last = max(int(update["update_id"]) for update in batch)
                 await kv.put(tx, OFFSET_KEY, str(last + 1))
+            self._offset = last + 1
         finally:
             self._storing = False
         return new

@@ -19,6 +19,7 @@ from .keyboards import Keyboard, button, keyboard, nav_row
 from .markup import bold, escape, split_plain, to_html
 
 RLM = "\u200f"
+TICKED, UNTICKED = "☑ ", "☐ "
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class _Composer:
         if isinstance(event, ev.Choices):
             rows = [[self.answer_button(o.label, o.key)] for o in event.options]
         elif isinstance(event, ev.Checklist):
-            rows = [[self.answer_button(("☑ " if i.ticked else "☐ ") + i.label, i.key)]
+            rows = [[self.answer_button((TICKED if i.ticked else UNTICKED) + i.label, i.key)]
                     for i in event.items]
             rows.append([self.answer_button(_("✅ Done"), CHECKLIST_DONE)])
         elif isinstance(event, ev.Ask) and event.input == "yesno":

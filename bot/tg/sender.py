@@ -100,7 +100,7 @@ class Sender:
         backoff_cap: float = 60.0,
         poll_interval: float = 30.0,
         rng: random.Random | None = None,
-        max_in_flight: int = 16,
+        max_in_flight: int = 8,
         batch: int = 20,
     ) -> None:
         self._bot = bot

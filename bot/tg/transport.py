@@ -15,8 +15,6 @@ failures into :class:`telegram.error.NetworkError`.
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
@@ -32,7 +30,7 @@ class AiohttpRequest(BaseRequest):
 
     def __init__(
         self,
-        connection_pool_size: int = 16,
+        connection_pool_size: int = 32,
         read_timeout: float | None = 5.0,
         write_timeout: float | None = 5.0,
         connect_timeout: float | None = 5.0,
@@ -87,13 +85,14 @@ class AiohttpRequest(BaseRequest):
         # answer begun (read) within their sum, and each read of the answer within ``read``.
         total = None if read is None or write is None else read + write + (connect or 0) + (
             pool or 0)
-        timeout = aiohttp.ClientTimeout(total=total, connect=pool, sock_connect=connect,
-                                        sock_read=read)
+        timeout = aiohttp.ClientTimeout(
+            total=total, sock_connect=connect, sock_read=read,
+            connect=None if pool is None or connect is None else pool + connect)
         try:
             async with self._session.request(method, url, data=_body(request_data),
                                              timeout=timeout) as response:
                 return response.status, await response.read()
-        except (TimeoutError, asyncio.TimeoutError) as exc:
+        except TimeoutError as exc:  # aiohttp's timeouts are TimeoutErrors too
             raise TimedOut from exc
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc

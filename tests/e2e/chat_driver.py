@@ -35,8 +35,8 @@ def unthrottle(monkeypatch: pytest.MonkeyPatch) -> None:
     Why: the limit is the sender's business, tested in tests/test_sender.py; a journey of
     twenty messages would otherwise take twenty seconds.
     """
-    def limiter(global_rate: float) -> RateLimiter:
-        return RateLimiter(global_rate, chat_rate=10_000.0, chat_burst=10_000)
+    def limiter(*args: Any, **kwargs: Any) -> RateLimiter:
+        return RateLimiter(*args, **{**kwargs, "chat_rate": 10_000.0, "chat_burst": 10_000})
 
     monkeypatch.setattr(bot.app, "RateLimiter", limiter)
 
@@ -106,6 +106,11 @@ class Person:
                      if c.chat_id == self.user_id or c.method == "answerCallbackQuery"])
         self.history.append(seen)
         return seen
+
+    def data_of(self, message_id: int, label: str) -> str:
+        """The callback data of the button ``label`` on the bot's message ``message_id``."""
+        rows = self.fake.messages[(self.user_id, message_id)]["reply_markup"]["inline_keyboard"]
+        return next(b["callback_data"] for row in rows for b in row if b["text"] == label)
 
     def message_with(self, label: str) -> int:
         """The id of the bot's latest message showing a button labelled ``label``."""

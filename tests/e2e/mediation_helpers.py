@@ -75,10 +75,13 @@ class Desk:
         self.runtime = await self.start_bot(**overrides)
         return self.runtime
 
-    async def restart(self, **overrides: Any) -> Runtime:
-        """Stop the bot (nothing drained on purpose) and start it again on the same file."""
+    async def stop(self) -> None:
+        """Stop the bot as a deploy would (SIGTERM): nothing is drained on purpose."""
         assert self.runtime is not None
         await self.runtime.stop()
+
+    async def start_again(self, **overrides: Any) -> Runtime:
+        """A new process on the same database file (the fake Telegram keeps its state)."""
         self.runtime = await self.start_bot(**overrides)
         return self.runtime
 

@@ -117,7 +117,7 @@ async def test_forged_and_stale_buttons_are_answered_then_the_step_is_shown(chat
 async def test_old_buttons_without_a_procedure_lead_to_the_menu(chat: Chat) -> None:
     me = await chat()
     await me.send("/start")
-    seen = await me.press(1, "f:3:1")
+    seen = await me.press(me.message_with("Sénégal"), "f:3:1")
     assert [a.params.get("text") for a in seen.answers] == [EARLIER]
     assert seen.texts == [_("Which country do you need help with?")]
 

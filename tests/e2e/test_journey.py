@@ -42,7 +42,7 @@ def chat(start_bot: Callable[..., Any], fake_api: FakeBotAPI) -> Chat:
 
 
 @pytest.fixture
-def test_flows(tmp_path: Path) -> Path:
+def extra_flows(tmp_path: Path) -> Path:
     return write_test_flows(tmp_path / "flows")
 
 
@@ -81,6 +81,7 @@ async def test_russian_from_telegram_language_to_the_end_summary(chat: Chat, fak
         "editMessageReplyMarkup"]
     assert "☑ Медицинское свидетельство о рождении" in seen.buttons()
     seen = await me.click(_("✅ Done"))
+    chosen(seen, "Медицинское свидетельство о рождении")  # what was ticked, not "Done"
     assert _("Still missing") in seen.text and "Свидетельство о браке" in seen.text
 
     seen = await me.click("В ЗАГСе")
@@ -187,8 +188,8 @@ async def test_deep_link_opens_the_procedure_directly(chat: Chat, fake_api) -> N
     assert seen.buttons() == [language_name(x) for x in LANGUAGES]
 
 
-async def test_procedures_are_paginated(chat: Chat, test_flows: Path, fake_api) -> None:
-    me = await chat(lang="fr", flows_dir=test_flows)
+async def test_procedures_are_paginated(chat: Chat, extra_flows: Path, fake_api) -> None:
+    me = await chat(lang="fr", flows_dir=extra_flows)
     _ = gettext_for("fr")
     await me.send("/start")
     seen = await me.click("Sénégal")
@@ -212,8 +213,8 @@ async def test_procedures_are_paginated(chat: Chat, test_flows: Path, fake_api) 
     assert_presses_answered(fake_api, me.presses)
 
 
-async def test_a_place_with_coordinates_is_also_a_venue(chat: Chat, test_flows: Path) -> None:
-    me = await chat(lang="fr", flows_dir=test_flows)
+async def test_a_place_with_coordinates_is_also_a_venue(chat: Chat, extra_flows: Path) -> None:
+    me = await chat(lang="fr", flows_dir=extra_flows)
     seen = await me.send("/start e2e-echo")
     assert "Quel est votre nom ?" in seen.texts[-1]
     seen = await me.send("Awa")
@@ -225,8 +226,8 @@ async def test_a_place_with_coordinates_is_also_a_venue(chat: Chat, test_flows: 
     assert "📍 Mairie de test" in seen.texts[0] and "C'est fini, Awa." in seen.texts[1]
 
 
-async def test_long_texts_are_split_at_paragraphs(chat: Chat, test_flows: Path) -> None:
-    me = await chat(lang="fr", flows_dir=test_flows)
+async def test_long_texts_are_split_at_paragraphs(chat: Chat, extra_flows: Path) -> None:
+    me = await chat(lang="fr", flows_dir=extra_flows)
     seen = await me.send("/start e2e-long")
     parts = [c.params["text"] for c in seen.of("sendMessage")[1:]]
     assert len(parts) >= 2 and all(len(p) <= MAX_MESSAGE for p in parts)

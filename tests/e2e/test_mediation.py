@@ -162,6 +162,13 @@ async def test_human_command_and_volunteer_button_open_cases(desk: Desk) -> None
     assert "My son was born at home" in context and "I do not know the exact date" in context
     assert "Когда родился ребёнок?" in context  # where the person stopped
 
+    told = len(desk.texts(PERSON))
+    desk.say(PERSON, "/human", lang="ru")  # back later: the same case, where it stands
+    await desk.settle()
+    [status] = desk.texts(PERSON)[told:]
+    assert f"#{case_id}" in status and await desk.open_case_of(PERSON) == case_id
+    assert await desk.notifications(case_id) == [V1]  # nobody is asked again
+
 
 async def test_two_volunteers_race_for_one_case(desk: Desk) -> None:
     await desk.start([kg(V1), kg(V2)])
@@ -260,10 +267,12 @@ async def test_restart_keeps_cases_deliveries_and_timers_without_duplicates(desk
     desk.say(V1, "Your documents are ready?")
     await desk.fake.wait_for(lambda c: c.status == 429)
     await desk.settle()  # the relay is pending (due in a second), nothing else is
+    pending = await desk.db.fetchall("SELECT chat_id FROM outbox WHERE status = 'pending'")
+    assert [row["chat_id"] for row in pending] == [PERSON]
 
-    await desk.runtime.stop()
+    await desk.stop()
     desk.say(PERSON, "Yes, all of them", lang="ru")  # written while the bot is down
-    await desk.restart()
+    await desk.start_again()
     await desk.expect(PERSON, "Your documents are ready?")
     await desk.settle()
     assert desk.said(V1, "Yes, all of them") == 1
@@ -299,6 +308,25 @@ async def test_a_person_who_blocked_the_bot_marks_the_case(desk: Desk) -> None:
     await desk.settle()
     assert not (await desk.case(case_id)).person_blocked
     assert desk.said(V1, "Sorry, I am back")
+
+
+async def test_a_volunteer_who_blocked_the_bot_gives_their_cases_back(desk: Desk) -> None:
+    await desk.start([kg(V1), kg(V2)])
+    case_id = await human_case(desk)
+    await desk.take(V1, case_id)
+    desk.fake.block(V1)
+    desk.say(PERSON, "Hello, are you there?", lang="ru")
+    await desk.fake.wait_for(lambda c: c.ok and c.chat_id == V2 and c.method == "sendMessage"
+                             and f"New case #{case_id}" in c.params["text"]
+                             and c is not desk.fake.calls_to(V2)[0])
+    await desk.settle()
+    case = await desk.case(case_id)
+    assert (case.status, case.volunteer_id) == ("open", None)
+    assert not (await volunteers.get(desk.db, V1)).available
+    assert await desk.notifications(case_id) == [V1, V2, V2]
+    await desk.take(V2, case_id)
+    context = next(t for t in desk.texts(V2) if t.startswith(f"<b>Case #{case_id}"))
+    assert "Hello, are you there?" in context  # nothing the person wrote was lost
 
 
 # -- who may do what ------------------------------------------------------------------------

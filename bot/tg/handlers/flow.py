@@ -9,13 +9,14 @@ from telegram.ext import ContextTypes
 
 from bot.engine import Back, Press, Restart, Text
 from bot.engine import events as ev
+from bot.engine.model import CHECKLIST_DONE
 from bot.tg import callbacks
 from bot.tg.keyboards import button as key
 from bot.tg.keyboards import keyboard
 from bot.tg.markup import escape
 from bot.tg.menus import flow_language, language_picker
 from bot.tg.person import Person, load_person
-from bot.tg.render import chosen_suffix, render_events
+from bot.tg.render import TICKED, chosen_suffix, render_events
 from bot.tg.steps import act, act_and_show, after_sprint
 from bot.tg.turn import current_turn
 
@@ -34,12 +35,14 @@ def answer_press(person: Person, query_id: str, text: str | None = None) -> None
 
 
 def _pressed_label(message: Any, data: str) -> str | None:
+    """The answer to show under the question: the button, or a checklist's ticked items."""
     markup = getattr(message, "reply_markup", None)
-    for row in getattr(markup, "inline_keyboard", ()) or ():
-        for pressed in row:
-            if pressed.callback_data == data:
-                return pressed.text
-    return None
+    buttons = [b for row in getattr(markup, "inline_keyboard", ()) or () for b in row]
+    label = next((b.text for b in buttons if b.callback_data == data), None)
+    if label is not None and data.endswith(":" + CHECKLIST_DONE):
+        ticked = [b.text.removeprefix(TICKED) for b in buttons if b.text.startswith(TICKED)]
+        return ", ".join(ticked) or label
+    return label
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -19,7 +19,7 @@ from bot.tg.person import Person
 from bot.tg.turn import Turn
 
 from . import admin_side, person_side, volunteer_side
-from .notify import ui_lang
+from .notify import notify, ui_lang
 from .workers import RetentionWorker, TimerWorker
 
 
@@ -89,6 +89,9 @@ class Mediation:
                     await mediation.release(tx, case, chat_id, self.settings.renotify_minutes * 60,
                                             self.settings.admin_escalation_minutes * 60)
                     await records.audit(tx, case.id, None, "volunteer_blocked")
+                    released = await cases.get(tx, case.id)
+                    assert released is not None
+                    await notify(turn, released, 1, self.settings, exclude=frozenset({chat_id}))
             await turn.flush()
 
 
