@@ -61,6 +61,14 @@ def _read(path: Path, report: Reporter) -> tuple[object, bytes]:
     return result.data, raw
 
 
+def _empty(report: Reporter, data: object) -> bool:
+    """A file with no content (or unreadable): say so instead of skipping it silently."""
+    if data is None and not report.problems:
+        report.error(Pos(1, 1), "empty-file", "the file is empty",
+                     "write the flow (see docs/flows.md) or delete the file")
+    return data is None
+
+
 def country_dirs(root: Path) -> list[Path]:
     """The country folders under `root`; `root` itself when it is one country's folder."""
     if (root / COUNTRY_FILE).exists():
@@ -104,6 +112,7 @@ def _load_flows(directory: str | Path, today: date | None) -> LoadResult:
         if country_path.exists():
             report = reporters.setdefault(str(country_path), Reporter(str(country_path)))
             data, _raw = _read(country_path, report)
+            _empty(report, data)
             if data is not None:
                 country = parse_country(report, data, code)
                 if country is not None:
@@ -113,7 +122,7 @@ def _load_flows(directory: str | Path, today: date | None) -> LoadResult:
                 continue
             report = reporters.setdefault(str(path), Reporter(str(path)))
             data, raw = _read(path, report)
-            if data is None:
+            if _empty(report, data):
                 continue
             item = parse_flow(report, data, code, raw)
             if item is not None:

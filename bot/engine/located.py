@@ -7,7 +7,7 @@ each key and item. Duplicate keys, which PyYAML silently overwrites, are reporte
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import yaml
 
@@ -69,7 +69,7 @@ class _FastLoader(_Loader):  # type: ignore[misc, valid-type]
     """
 
     _typed_starts = frozenset(k for k in _Loader.yaml_implicit_resolvers if k)
-    _short_plain: dict[str, str] = {}  # tags of short plain words (keys, mostly); bounded
+    _short_plain: ClassVar[dict[str, str]] = {}  # tags of short plain words; bounded cache
 
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
         if kind is _ScalarNode and value:

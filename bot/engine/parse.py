@@ -32,6 +32,7 @@ from .model import (
 )
 from .problems import Problem, Severity
 
+GENERIC_HINT = "see docs/flows.md for what this field may hold"
 MAX_TEXT = 4096
 MAX_BUTTON = 40
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
@@ -71,10 +72,12 @@ class Reporter:
     problems: list[Problem] = field(default_factory=list)
 
     def error(self, pos: Pos, code: str, message: str, hint: str = "") -> None:
+        hint = hint or GENERIC_HINT
         self.problems.append(Problem(self.file, pos.line, pos.column, Severity.ERROR, code,
                                      message, hint))
 
     def warning(self, pos: Pos, code: str, message: str, hint: str = "") -> None:
+        hint = hint or GENERIC_HINT
         self.problems.append(Problem(self.file, pos.line, pos.column, Severity.WARNING, code,
                                      message, hint))
 

@@ -450,7 +450,7 @@ async def test_forget_anonymises_the_cases_and_keeps_the_counts(desk: Desk) -> N
     leftovers = await desk.db.fetchall("SELECT params FROM outbox WHERE params LIKE ?",
                                        ("%Lenin%",))
     assert leftovers == []
-    assert desk.said(V1, f"The person in case #{case_id} erased their data")
+    assert desk.said(V1, f"The person in case #{case_id} blocked the bot or erased their data")
     assert (await desk.counters())[("cases_opened", "KG")] == 1
     desk.say(V1, "Hello?")
     await desk.settle()

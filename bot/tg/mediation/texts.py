@@ -91,15 +91,11 @@ def person_opened(case: Case, created: bool, lang: str) -> str:
     """What happens next; for a case opened earlier (maybe days ago), where it stands."""
     _ = gettext_for(lang)
     if not created:
-        if case.status == "taken":
-            text = _("A volunteer is helping you with case #{id}. Write here: your messages "
-                     "reach them.").format(id=case.id)
-        else:
-            text = _("Your case #{id} is already with the volunteers. Write here: your "
-                     "messages are added to it.").format(id=case.id)
-        missing = case.context.get("missing")
+        text = _("Your case #{id} is already with the volunteers. Write here: your "
+                 "messages are added to it.").format(id=case.id)
+        missing = case.context.get("missing")  # the checklist as it was when they asked
         if missing:
-            text += "\n" + _("Still missing: {items}").format(items=", ".join(missing))
+            text += "\n" + _("Still missing:") + " " + ", ".join(missing)
         return escape(text)
     return escape(_("Your question is now with the volunteers (case #{id}). A volunteer "
                     "usually answers within a few hours, sometimes the next day. You can keep "

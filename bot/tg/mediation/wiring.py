@@ -111,8 +111,8 @@ async def erase_person(tx: Tx, user_id: int) -> None:
         if case.status == "taken" and case.volunteer_id is not None:
             await volunteers.clear_current_case(tx, case.id)
             await _tell_volunteer(turn, case.volunteer_id, N_(
-                "The person in case #{id} erased their data (/forget): the case is closed and "
-                "its messages are deleted."), case.id)
+                "The person in case #{id} blocked the bot or erased their data: messages cannot "
+                "reach them."), case.id)
     await turn.flush()
 
 
