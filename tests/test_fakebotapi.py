@@ -96,6 +96,8 @@ async def test_fail_next_injects_errors(fake_api: FakeBotAPI, api_bot: Bot) -> N
 
 
 async def test_limit_violations_are_recorded(fake_api: FakeBotAPI, api_bot: Bot) -> None:
+    if fake_api.spec is None:
+        pytest.skip("unknown and missing parameters are checked against shared/'s api.json")
     with pytest.raises(BadRequest):
         await api_bot.send_message(1, "x" * 4097)
     with pytest.raises(BadRequest):
