@@ -1,16 +1,32 @@
-"""Token buckets that keep the sender under Telegram's flood limits.
+"""Token buckets that keep the sender under Telegram's flood limits, shared fairly.
 
 Why: Telegram answers bursts with 429 and a ``retry_after`` that can grow to minutes; staying
 under its limits (about 30 messages per second overall, about one per second per chat) is
 cheaper than recovering from them. The clock is injected so the arithmetic is tested without
 sleeping.
+
+When more is queued than the limits let through, someone waits; :meth:`RateLimiter.acquire`
+decides who:
+
+* first the messages that are the *first* answer to something a person did (``first=True``,
+  e.g. the greeting after /start), oldest first: everyone gets a sign of life promptly;
+* then the others, least recently served chat first (round robin across chats, so one chat
+  with many queued messages cannot hold up the others).
+
+First answers can only hold the others back while they alone exceed the global rate, and
+then nothing could keep up anyway. One task hands out the tokens, so waiting costs nothing
+per waiter (no crowd of sleeping lanes waking up to retry).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import heapq
+import itertools
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 Clock = Callable[[], float]
 
@@ -25,6 +41,7 @@ class TokenBucket:
         self.capacity = capacity
         self.tokens = capacity
         self.stamp = now
+        self.served_at: float | None = None  # when a token was last taken
 
     def _refill(self, now: float) -> None:
         if now > self.stamp:
@@ -39,10 +56,20 @@ class TokenBucket:
     def take(self, now: float) -> None:
         self._refill(now)
         self.tokens -= 1
+        self.served_at = now
 
     def is_full(self, now: float) -> bool:
         self._refill(now)
         return self.tokens >= self.capacity
+
+
+@dataclass(order=True)
+class _Waiter:
+    rank: int  # 0: a first answer, 1: the rest
+    priority: float  # first answers: when they asked; the rest: when the chat was last served
+    seq: int
+    chat_id: int | None = field(compare=False)
+    future: asyncio.Future[None] = field(compare=False)
 
 
 class RateLimiter:
@@ -60,6 +87,10 @@ class RateLimiter:
         self._chat_burst = chat_burst
         self._global = TokenBucket(global_rate, max(1.0, global_rate), clock())
         self._chats: dict[int, TokenBucket] = {}
+        self._waiting: list[_Waiter] = []
+        self._seq = itertools.count()
+        self._changed = asyncio.Event()
+        self._pump: asyncio.Task[None] | None = None
 
     def reserve(self, chat_id: int | None) -> float:
         """Take a token for ``chat_id`` and return 0, or return how long to wait (nothing taken)."""
@@ -73,10 +104,68 @@ class RateLimiter:
             chat.take(now)
         return 0.0
 
-    async def acquire(self, chat_id: int | None) -> None:
-        """Wait until a message to ``chat_id`` may be sent, and count it."""
-        while (wait := self.reserve(chat_id)) > 0:
-            await asyncio.sleep(wait)
+    async def acquire(self, chat_id: int | None, *, first: bool = False) -> None:
+        """Wait until a message to ``chat_id`` may be sent, and count it.
+
+        ``first``: the message is the first answer to something the person just did.
+        """
+        if not self._waiting and self.reserve(chat_id) == 0:
+            return  # nobody is queued and both buckets have a token: no turn to wait for
+        rank, priority = (0, self._clock()) if first else (1, self._served_at(chat_id))
+        waiter = _Waiter(rank, priority, next(self._seq), chat_id,
+                         asyncio.get_running_loop().create_future())
+        heapq.heappush(self._waiting, waiter)
+        if self._pump is None or self._pump.done():
+            self._pump = asyncio.create_task(self._hand_out(), name="rate-limiter")
+        self._changed.set()
+        try:
+            await waiter.future
+        except asyncio.CancelledError:
+            self._changed.set()  # let the pump drop it (and stop when nobody is left)
+            raise
+
+    def _served_at(self, chat_id: int | None) -> float:
+        bucket = self._chats.get(chat_id) if chat_id is not None else None
+        if bucket is None or bucket.served_at is None:
+            return float("-inf")  # never served (or long enough ago to be forgotten)
+        return bucket.served_at
+
+    async def _hand_out(self) -> None:
+        """Give each token to the best waiter whose chat may receive a message now."""
+        while self._waiting:
+            self._changed.clear()
+            now = self._clock()
+            wait = self._global.wait_time(now)
+            if wait == 0:
+                wait = self._grant(now)
+            if wait > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), wait)
+
+    def _grant(self, now: float) -> float:
+        """Serve one waiter if one can go; else return how long until one could (inf: none)."""
+        held: list[_Waiter] = []
+        soonest = float("inf")
+        try:
+            while self._waiting:
+                waiter = heapq.heappop(self._waiting)
+                if waiter.future.done():  # cancelled meanwhile
+                    continue
+                chat = self._chat_bucket(waiter.chat_id, now)
+                chat_wait = chat.wait_time(now) if chat is not None else 0.0
+                if chat_wait > 0:
+                    held.append(waiter)
+                    soonest = min(soonest, chat_wait)
+                    continue
+                self._global.take(now)
+                if chat is not None:
+                    chat.take(now)
+                waiter.future.set_result(None)
+                return 0.0
+            return soonest if held else 0.0
+        finally:
+            for waiter in held:
+                heapq.heappush(self._waiting, waiter)
 
     def _chat_bucket(self, chat_id: int | None, now: float) -> TokenBucket | None:
         if chat_id is None:

@@ -20,8 +20,8 @@ from bot.tg.markup import bold, escape
 from bot.tg.person import Person, load_person
 
 from . import relay
-from .notify import mark_taken, notify, ui_lang
-from .texts import case_line, context_message, rating_keyboard
+from .notify import mark_taken
+from .texts import case_line, context_message
 
 SUGGESTION_KINDS = ("unclear", "outdated", "other")
 LIST_LIMIT = 20  # open cases listed by /cases (the oldest; 10 of them get a button)
@@ -60,7 +60,7 @@ async def _current_case(person: Person, role: Role) -> Case | None:
     return case
 
 
-async def _on_current_case(update: Update, context: ContextTypes.DEFAULT_TYPE,
+async def on_current_case(update: Update, context: ContextTypes.DEFAULT_TYPE,
                            ) -> tuple[Person, Case] | None:
     """For commands about the current case: the volunteer and their case, both checked."""
     found = await _volunteer(update, context)
@@ -201,112 +201,6 @@ async def case_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         person.say(escape(person.gettext("Write /case and the case number, e.g. /case 12.")))
         return
     person.say(escape(await switch_case(person, int(context.args[0].lstrip("#")))))
-
-
-async def note_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/note TEXT: an internal note on the current case; the person never sees it."""
-    found = await _on_current_case(update, context)
-    if found is None:
-        return
-    person, case = found
-    text = " ".join(context.args or ()).strip()
-    if not text:
-        person.say(escape(person.gettext("Write the note after /note.")))
-        return
-    await mediation.note(person.tx, case, person.user.user_id, text[:2000])
-    person.say(escape(person.gettext("Note added to case #{id}.").format(id=case.id)))
-
-
-async def release_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/release: put the current case back in the queue for another volunteer."""
-    found = await _on_current_case(update, context)
-    if found is None:
-        return
-    person, case = found
-    settings = person.settings
-    await mediation.release(person.tx, case, person.user.user_id,
-                            settings.renotify_minutes * 60, settings.admin_escalation_minutes * 60)
-    person.say(escape(person.gettext("Case #{id} is back in the queue.").format(id=case.id)))
-    case = await cases.get(person.tx, case.id)
-    await notify(person.turn, case, 1, settings, exclude=frozenset({person.user.user_id}))
-    _tell_person(person, case, N_("Your volunteer handed your case #{id} back; another "
-                                  "volunteer will take it soon."))
-
-
-async def transfer_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/transfer ID: hand the current case to another volunteer who covers its country."""
-    found = await _on_current_case(update, context)
-    if found is None:
-        return
-    person, case = found
-    _ = person.gettext
-    target = None
-    if context.args and context.args[0].isdigit():
-        target = await volunteers.get(person.tx, int(context.args[0]))
-    if target is None or target.user_id == person.user.user_id or not target.covers(case.country):
-        person.say(escape(_("Write /transfer and the user id of a volunteer who covers this "
-                            "country (see python -m bot volunteer list).")))
-        return
-    await mediation.transfer(person.tx, case, person.user.user_id, target)
-    person.say(escape(_("Case #{id} was handed over.").format(id=case.id)))
-    case = await cases.get(person.tx, case.id)
-    messages = await cases.messages(person.tx, case.id)
-    person.turn.send("sendMessage", {
-        "chat_id": target.user_id, "parse_mode": "HTML",
-        "text": context_message(case, messages, await ui_lang(person.tx, target.user_id))},
-        ref=relay.case_ref(case.id, "context"), chat_id=target.user_id)
-    _tell_person(person, case, N_("Another volunteer is now helping you with case #{id}."))
-
-
-async def close_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/close OUTCOME: close the current case; the person is asked to rate the help."""
-    found = await _on_current_case(update, context)
-    if found is None:
-        return
-    person, case = found
-    outcome = " ".join(context.args or ()).strip()
-    if not outcome:
-        person.say(escape(person.gettext("Write the outcome after /close, e.g. /close "
-                                         "registered at the office.")))
-        return
-    await mediation.close(person.tx, case, person.user.user_id, outcome[:500])
-    person.say(escape(person.gettext("Case #{id} is closed.").format(id=case.id)))
-    if case.person_id is not None and not case.person_blocked:
-        _p = gettext_for(case.lang)
-        person.turn.send("sendMessage", {
-            "chat_id": case.person_id, "parse_mode": "HTML",
-            "text": escape(_p(N_("Your case #{id} is closed. Outcome: {outcome}\nHow helpful "
-                                 "was this?")).format(id=case.id, outcome=outcome[:500])),
-            "reply_markup": rating_keyboard(case.id)}, chat_id=case.person_id)
-
-
-def _tell_person(person: Person, case: Case, message: str) -> None:
-    if case.person_id is None or case.person_blocked:
-        return
-    person.turn.send("sendMessage", {
-        "chat_id": case.person_id,
-        "text": escape(gettext_for(case.lang)(message).format(id=case.id))},
-        chat_id=case.person_id)
-
-
-async def suggest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/suggest [unclear|outdated|other] TEXT: flag the current case's step for the admins."""
-    found = await _on_current_case(update, context)
-    if found is None:
-        return
-    person, case = found
-    args = list(context.args or ())
-    kind = args.pop(0) if args and args[0] in SUGGESTION_KINDS else "other"
-    text = " ".join(args).strip()
-    if not text:
-        person.say(escape(person.gettext("Write what is unclear or outdated, e.g. /suggest "
-                                         "outdated the fee is now 2000.")))
-        return
-    await records.add_suggestion(person.tx, case.id, person.user.user_id, case.flow_id,
-                                 case.step_id, kind, text[:2000])
-    await records.audit(person.tx, case.id, person.user.user_id, "suggested", kind)
-    person.say(escape(person.gettext("Thank you: the admins will see your suggestion for step "
-                                     "{step}.").format(step=case.step_id or "-")))
 
 
 async def available_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

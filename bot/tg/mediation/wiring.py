@@ -18,7 +18,7 @@ from bot.tg.markup import escape
 from bot.tg.person import Person
 from bot.tg.turn import Turn
 
-from . import admin_side, person_side, volunteer_side
+from . import admin_side, case_commands, person_side, volunteer_side
 from .notify import notify, ui_lang
 from .workers import RetentionWorker, TimerWorker
 
@@ -52,11 +52,11 @@ class Mediation:
         "human": person_side.human_command,
         "cases": volunteer_side.cases_command,
         "case": volunteer_side.case_command,
-        "note": volunteer_side.note_command,
-        "release": volunteer_side.release_command,
-        "transfer": volunteer_side.transfer_command,
-        "close": volunteer_side.close_command,
-        "suggest": volunteer_side.suggest_command,
+        "note": case_commands.note_command,
+        "release": case_commands.release_command,
+        "transfer": case_commands.transfer_command,
+        "close": case_commands.close_command,
+        "suggest": case_commands.suggest_command,
         "available": volunteer_side.available_command,
         "away": volunteer_side.away_command,
         "invite": admin_side.invite_command,
