@@ -10,9 +10,10 @@ from collections import deque
 from dataclasses import replace
 from datetime import date, timedelta
 
+from .fields import Reporter
 from .located import Pos
 from .model import Country, Flow, FlowSet, Step
-from .parse import ParsedFlow, Reporter
+from .parse import ParsedFlow
 from .texts import placeholders
 
 Node = tuple[str, str]  # (flow id, step id)

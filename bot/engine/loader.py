@@ -14,9 +14,11 @@ from datetime import date
 from pathlib import Path
 
 from .checker import check_flows
+from .country import parse_country
+from .fields import Reporter
 from .located import Pos, YamlSyntaxError, load_yaml
 from .model import Country, FlowSet
-from .parse import ParsedFlow, Reporter, parse_country, parse_flow
+from .parse import ParsedFlow, parse_flow
 from .problems import Problem
 
 COUNTRY_FILE = "country.yaml"

@@ -1,44 +1,38 @@
-"""Turning one located YAML document into a Flow or a Country, reporting every problem found.
+"""Turning one located YAML document into a Flow, reporting every problem found.
 
 Parsing never stops at the first mistake: an admin fixing a file wants the whole list. What
-needs other files (step and flow references, offices, answer names) is left to `checker`.
+needs other files (step and flow references, offices, answer names) is left to `checker`;
+`country.yaml` is read by `country`, the shared fields by `fields`.
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from .country import parse_office
 from .expressions import Expression, ExpressionError, compile_expression
+from .fields import MAX_BUTTON, Reporter, TextReader, read_languages, string_list
 from .located import LocatedDict, LocatedList, Pos, pos_of
 from .model import (
     CHECKLIST_DONE,
     INPUT_KINDS,
     STEP_KINDS,
-    Contact,
-    Country,
     Flow,
     Item,
-    Office,
     Option,
     Rule,
     Source,
     Step,
     Text,
 )
-from .problems import Problem, Severity
 
-GENERIC_HINT = "see docs/flows.md for what this field may hold"
-MAX_TEXT = 4096
-MAX_BUTTON = 40
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 STEP_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]{0,31}$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
-LANG_PATTERN = re.compile(r"^[a-z]{2,3}(_[A-Za-z]{2,4})?$")
 
 FLOW_FIELDS = {"id", "languages", "title", "description", "source", "last_reviewed", "keywords",
                "review", "start", "steps"}
@@ -59,43 +53,6 @@ STEP_REQUIRED = {"choose": ("options",), "ask": ("input", "save"), "checklist": 
 FALLS_THROUGH = {"say", "ask", "checklist", "place"}
 _KIND_SET = frozenset(STEP_KINDS)
 _ALLOWED = {kind: frozenset({"id", "review", kind} | STEP_FIELDS[kind]) for kind in STEP_KINDS}
-COUNTRY_FIELDS = {"country", "name", "languages", "default_language", "offices", "contacts",
-                  "review"}
-OFFICE_FIELDS = {"id", "name", "address", "hours", "phone", "url", "lat", "lon", "review"}
-
-
-@dataclass
-class Reporter:
-    """Collects problems for one file."""
-
-    file: str
-    problems: list[Problem] = field(default_factory=list)
-
-    def error(self, pos: Pos, code: str, message: str, hint: str = "") -> None:
-        hint = hint or GENERIC_HINT
-        self.problems.append(Problem(self.file, pos.line, pos.column, Severity.ERROR, code,
-                                     message, hint))
-
-    def warning(self, pos: Pos, code: str, message: str, hint: str = "") -> None:
-        hint = hint or GENERIC_HINT
-        self.problems.append(Problem(self.file, pos.line, pos.column, Severity.WARNING, code,
-                                     message, hint))
-
-    def unknown_fields(self, data: LocatedDict, allowed: set[str], where: str) -> None:
-        for key in data:
-            if key not in allowed:
-                close = difflib.get_close_matches(key, sorted(allowed), n=1)
-                hint = f"did you mean `{close[0]}`?" if close else "allowed: " + ", ".join(
-                    sorted(allowed))
-                self.error(pos_of(data, key), "unknown-field",
-                           f"unknown field `{key}` in {where}", hint)
-
-    def require(self, data: LocatedDict, names: tuple[str, ...], where: str) -> bool:
-        missing = [name for name in names if name not in data]
-        for name in missing:
-            self.error(data.pos, "missing-field", f"{where} has no `{name}`",
-                       f"add `{name}:` (see docs/flows.md)")
-        return not missing
 
 
 @dataclass
@@ -112,132 +69,12 @@ class ParsedFlow:
     reviewed_pos: Pos = field(default_factory=lambda: Pos(1, 1))
 
 
-_PLAIN = (str, int, float)
-
-
-class _TextReader:
-    """Reads per-language texts and checks their languages and lengths."""
-
-    def __init__(self, report: Reporter, languages: tuple[str, ...], texts: list) -> None:
-        self.report, self.languages, self.texts = report, languages, texts
-
-    def read(self, container: Any, key: str, *, limit: int = MAX_TEXT,
-             what: str = "text") -> Text | None:
-        value = container.get(key)
-        languages = self.languages
-        fallback = languages[0] if languages else "en"
-        if isinstance(value, _PLAIN) and not isinstance(value, bool):
-            by_lang = {fallback: str(value)}
-        elif isinstance(value, dict) and value:
-            by_lang = {}
-            for lang, text in value.items():
-                if text.__class__ is not str or (languages and lang not in languages):
-                    if not isinstance(text, _PLAIN) or isinstance(text, bool):
-                        self.report.error(pos_of(value, lang), "bad-text",
-                                          f"`{lang}:` in `{key}` is not plain text",
-                                          'put the text in quotes "…": an unquoted ": " or "#" '
-                                          "changes its meaning" if not isinstance(text, bool)
-                                          else "quote it: YAML reads unquoted yes/no/on/off "
-                                          "as a switch")
-                        continue
-                    if languages and lang not in languages:
-                        self.report.error(pos_of(value, lang), "unknown-language",
-                                          f"`{lang}` is not one of this flow's languages",
-                                          "add it to `languages:` or fix the code")
-                by_lang[lang] = str(text)
-        else:
-            hint = ('quote it: YAML reads unquoted yes/no/on/off/true/false as a switch'
-                    if isinstance(value, bool) else 'write `key: text` or `key: {ru: …, kk: …}`')
-            self.report.error(pos_of(container, key), "bad-text",
-                              f"`{key}` must be a text or a map language -> text", hint)
-            return None
-        for lang, text in by_lang.items():
-            if len(text) > limit or not text.strip():
-                self._length(container, key, lang, text, limit, what)
-        for lang in languages:
-            if lang not in by_lang:
-                self.report.warning(pos_of(container, key), "missing-translation",
-                                    f"`{key}` has no `{lang}` translation",
-                                    f"add `{lang}:`; until then people see the "
-                                    f"`{fallback}` text")
-        text_obj = Text(by_lang, fallback)
-        for text in by_lang.values():
-            if "{" in text:  # only texts that may insert answers need checking later
-                self.texts.append((text_obj, pos_of(container, key)))
-                break
-        return text_obj
-
-    def _length(self, container: Any, key: str, lang: str, text: str, limit: int,
-                what: str) -> None:
-        pos = pos_of(container, key)
-        if not text.strip():
-            self.report.error(pos, "empty-text", f"the `{lang}` {what} of `{key}` is empty")
-        else:
-            code = "text-too-long" if limit == MAX_TEXT else "label-too-long"
-            self.report.error(pos, code, f"the `{lang}` {what} of `{key}` has {len(text)} "
-                              f"characters; at most {limit} fit",
-                              "shorten it" if limit != MAX_TEXT else "split it into steps")
-
-
-def _string_list(report: Reporter, data: LocatedDict, key: str) -> tuple[str, ...]:
-    value = data.get(key)
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        report.error(pos_of(data, key), "bad-field", f"`{key}` must be a list of texts",
-                     f"write `{key}: [a, b]`")
-        return ()
-    return tuple(value)
-
-
-def _languages(report: Reporter, data: LocatedDict) -> tuple[str, ...]:
-    languages = _string_list(report, data, "languages")
-    if "languages" in data and not languages:
-        report.error(pos_of(data, "languages"), "bad-field", "`languages` is empty",
-                     "list at least one language, e.g. `languages: [ru]`")
-    for lang in languages:
-        if not LANG_PATTERN.match(lang):
-            report.error(pos_of(data, "languages"), "unknown-language",
-                         f"`{lang}` is not a language code", "use codes like ru, kk, zh_Hans")
-    return languages
-
-
-def parse_office(report: Reporter, data: Any, texts: _TextReader, pos: Pos,
-                 office_id: str = "") -> Office | None:
-    if not isinstance(data, LocatedDict):
-        report.error(pos, "bad-field", "an office must be a mapping with at least `name`")
-        return None
-    report.unknown_fields(data, OFFICE_FIELDS, "an office")
-    if not report.require(data, ("name",), "this office"):
-        return None
-    coords = []
-    for key in ("lat", "lon"):
-        value = data.get(key)
-        if value is not None and (not isinstance(value, int | float) or isinstance(value, bool)):
-            report.error(pos_of(data, key), "bad-field", f"`{key}` must be a number")
-            value = None
-        coords.append(value)
-    if (coords[0] is None) != (coords[1] is None):
-        report.error(data.pos, "bad-field", "give both `lat` and `lon`, or neither")
-        coords = [None, None]
-    return Office(
-        id=str(data.get("id", office_id)),
-        name=texts.read(data, "name"),
-        address=texts.read(data, "address") if "address" in data else None,
-        hours=texts.read(data, "hours") if "hours" in data else None,
-        phone=str(data["phone"]) if data.get("phone") is not None else None,
-        url=str(data["url"]) if data.get("url") is not None else None,
-        lat=coords[0],
-        lon=coords[1],
-    )
-
-
 class _FlowParser:
     def __init__(self, report: Reporter, data: LocatedDict, country: str, raw: bytes) -> None:
         self.report, self.data, self.country, self.raw = report, data, country, raw
-        self.languages = _languages(report, data)
+        self.languages = read_languages(report, data)
         self.parsed_texts: list[tuple[Text, Pos]] = []
-        self.text = _TextReader(report, self.languages, self.parsed_texts)
+        self.text = TextReader(report, self.languages, self.parsed_texts)
         self.step_refs: list[tuple[str, Pos]] = []
         self.flow_refs: list[tuple[str, str | None, Pos]] = []
         self.office_refs: list[tuple[str, Pos]] = []
@@ -269,7 +106,7 @@ class _FlowParser:
             "description" in data) else None
         sources = self.sources()
         reviewed = self.reviewed()
-        keywords = _string_list(report, data, "keywords")
+        keywords = string_list(report, data, "keywords")
         steps = self.steps()
         start = data.get("start")
         if start is not None:
@@ -555,50 +392,3 @@ def parse_flow(report: Reporter, data: Any, country: str, raw: bytes) -> ParsedF
                      "start with `id:`, see docs/flows.md")
         return None
     return _FlowParser(report, data, country, raw).parse()
-
-
-def parse_country(report: Reporter, data: Any, code: str) -> Country | None:
-    """Build a country from its `country.yaml`."""
-    if not isinstance(data, LocatedDict):
-        report.error(Pos(1, 1), "bad-file", "country.yaml must be a mapping",
-                     "see docs/flows.md, country.yaml")
-        return None
-    report.unknown_fields(data, COUNTRY_FIELDS, "country.yaml")
-    if not report.require(data, ("country", "name", "languages", "default_language"),
-                          "country.yaml"):
-        return None
-    if data["country"] != code:
-        report.error(pos_of(data, "country"), "bad-country",
-                     f"`country: {data['country']}` does not match the folder {code}",
-                     "the folder name is the ISO 3166-1 alpha-2 code")
-    languages = _languages(report, data)
-    texts = _TextReader(report, languages, [])
-    default = data["default_language"]
-    if default not in languages:
-        report.error(pos_of(data, "default_language"), "unknown-language",
-                     f"`{default}` is not in `languages`")
-    offices: dict[str, Office] = {}
-    raw_offices = data.get("offices") or []
-    for index, entry in enumerate(raw_offices if isinstance(raw_offices, list) else []):
-        office = parse_office(report, entry, texts, pos_of(raw_offices, index))
-        if office is None:
-            continue
-        if not office.id:
-            report.error(pos_of(raw_offices, index), "missing-field", "this office has no `id`")
-        elif office.id in offices:
-            report.error(pos_of(raw_offices, index), "duplicate-id",
-                         f"office id `{office.id}` is used twice")
-        else:
-            offices[office.id] = office
-    contacts = []
-    raw_contacts = data.get("contacts") or []
-    for entry in raw_contacts if isinstance(raw_contacts, list) else []:
-        if isinstance(entry, LocatedDict) and "name" in entry:
-            report.unknown_fields(entry, {"name", "phone", "url", "review"}, "a contact")
-            contacts.append(Contact(texts.read(entry, "name"),
-                                    str(entry["phone"]) if "phone" in entry else None,
-                                    str(entry["url"]) if "url" in entry else None))
-        else:
-            report.error(getattr(entry, "pos", data.pos), "bad-field", "a contact needs `name:`")
-    return Country(code, texts.read(data, "name"), languages, str(default), offices,
-                   tuple(contacts), report.file)

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from bot.engine.fields import Reporter
 from bot.engine.loader import country_dirs
 from bot.engine.located import LocatedDict, LocatedList, YamlSyntaxError, load_yaml, pos_of
-from bot.engine.parse import Reporter
 from bot.engine.problems import Problem
 
 CHECK_KINDS = ("user", "bot", "at")

@@ -118,6 +118,7 @@ class Sender:
         self._in_flight = asyncio.Semaphore(max_in_flight)
         self._batch = batch
         self._outcomes = _Outcomes(db)
+        self._turn_of: dict[int, float] = {}  # chat -> created_at of its latest row tried
 
     async def start(self) -> None:
         self._stopping = False
@@ -212,8 +213,9 @@ class Sender:
 
     async def _deliver(self, row: OutboxRow) -> bool:
         """Try one row; True if it reached a final state (the chat's next row may go)."""
+        first = self._opens_turn(row)
         if counts_as_message(row.method):
-            await self._limiter.acquire(row.chat_id)
+            await self._limiter.acquire(row.chat_id, first=first)
         try:
             async with self._in_flight:
                 result = await self._call(row)
@@ -241,6 +243,21 @@ class Sender:
             return True
         await self._record(row, result)
         return True
+
+    def _opens_turn(self, row: OutboxRow) -> bool:
+        """Whether ``row`` is the first call a turn queued for its chat (its first answer).
+
+        A turn's calls share their ``created_at`` (queued in one statement), so a change of
+        ``created_at`` within a chat's lane is a new turn. The rate limiter lets first
+        answers go ahead of the rest when the flood limits make messages wait.
+        """
+        if row.chat_id is None:
+            return False
+        if len(self._turn_of) >= 10_000:
+            self._turn_of.clear()
+        previous = self._turn_of.get(row.chat_id)
+        self._turn_of[row.chat_id] = row.created_at
+        return previous != row.created_at
 
     async def _call(self, row: OutboxRow) -> Any:
         try:

@@ -18,7 +18,7 @@ import pytest
 
 from bot.cli import flows_check
 from bot.engine import LoadResult, Problem, Severity, load_flows
-from bot.engine.parse import MAX_BUTTON, MAX_TEXT
+from bot.engine.fields import MAX_BUTTON, MAX_TEXT
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
