@@ -80,10 +80,9 @@ async def latest_for_person(db: Reader, person_id: int) -> Case | None:
 
 async def take(tx: Tx, case_id: int, volunteer_id: int) -> bool:
     """Claim an open case; False when someone else was first (or it is not open)."""
-    cursor = await tx.execute(
+    return await tx.changes(
         "UPDATE cases SET status = 'taken', volunteer_id = ?, taken_at = ?"
-        " WHERE id = ? AND status = 'open'", (volunteer_id, time.time(), case_id))
-    return cursor.rowcount == 1
+        " WHERE id = ? AND status = 'open'", (volunteer_id, time.time(), case_id)) == 1
 
 
 async def release(tx: Tx, case_id: int) -> None:
@@ -186,15 +185,13 @@ async def erase_relayed(tx: Tx, case_id: int) -> int:
 
     A range on ``ref`` instead of LIKE, so the ``outbox_ref`` index serves it.
     """
-    cursor = await tx.execute(
+    return await tx.changes(
         "UPDATE outbox SET params = '{}', result = NULL, error = NULL,"
         " status = CASE status WHEN 'pending' THEN 'dropped' ELSE status END"
         " WHERE ref >= ? AND ref < ?", (f"case:{case_id}:", f"case:{case_id};"))
-    return cursor.rowcount
 
 
 async def purge_content(tx: Tx, older_than: float) -> int:
     """Retention: blank relayed message content older than `older_than` (Unix seconds)."""
-    cursor = await tx.execute("UPDATE case_messages SET content = NULL WHERE content IS NOT NULL"
+    return await tx.changes("UPDATE case_messages SET content = NULL WHERE content IS NOT NULL"
                               " AND direction != 'note' AND created_at < ?", (older_than,))
-    return cursor.rowcount

@@ -68,6 +68,14 @@ class Tx:
         self._check()
         return await self._conn.executemany(sql, rows)
 
+    async def changes(self, sql: str, params: Params = ()) -> int:
+        """Run a write and return how many rows it changed (conditional updates rely on it)."""
+        cursor = await self.execute(sql, params)
+        try:
+            return cursor.rowcount
+        finally:
+            await cursor.close()
+
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         """The first row (the query should select one: the others are read and dropped)."""
         rows = await self.fetchall(sql, params)

@@ -156,20 +156,14 @@ async def erase_chat(tx: Tx, chat_id: int, up_to: int | None = None) -> int:
     if up_to is not None:
         sql += " AND (status != 'pending' OR update_id <= ?)"
         params = (chat_id, up_to)
-    cursor = await tx.execute(sql, params)
-    count = cursor.rowcount
-    await cursor.close()
-    return count
+    return await tx.changes(sql, params)
 
 
 async def prune(tx: Tx, older_than: float) -> int:
     """Delete processed rows finished before ``older_than`` (Unix seconds); keep pending ones."""
-    cursor = await tx.execute(
+    return await tx.changes(
         "DELETE FROM inbox WHERE status != 'pending' AND processed_at < ?", (older_than,)
     )
-    count = cursor.rowcount
-    await cursor.close()
-    return count
 
 
 def _row(row: Any) -> InboxRow:

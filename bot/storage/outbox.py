@@ -169,13 +169,10 @@ async def all_by_ref(db: Reader, ref: str) -> list[OutboxRow]:
 
 async def drop_pending(tx: Tx, ref: str, reason: str) -> int:
     """Cancel undelivered rows tagged ``ref`` (a notification that became pointless)."""
-    cursor = await tx.execute(
+    return await tx.changes(
         "UPDATE outbox SET status = 'dropped', error = ? WHERE ref = ? AND status = 'pending'",
         (reason, ref),
     )
-    count = cursor.rowcount
-    await cursor.close()
-    return count
 
 
 async def ref_of_message(db: Reader, chat_id: int, message_id: int) -> str | None:
@@ -229,13 +226,10 @@ async def block_chat(tx: Tx, chat_id: int) -> int:
         "INSERT OR IGNORE INTO blocked_chats (chat_id, blocked_at) VALUES (?, ?)",
         (chat_id, time.time()),
     )
-    cursor = await tx.execute(
+    return await tx.changes(
         "UPDATE outbox SET status = 'dropped', error = ? WHERE chat_id = ? AND status = 'pending'",
         (BLOCKED, chat_id),
     )
-    count = cursor.rowcount
-    await cursor.close()
-    return count
 
 
 async def unblock_chat(tx: Tx, chat_id: int) -> None:
@@ -250,24 +244,18 @@ async def is_blocked(db: Reader, chat_id: int) -> bool:
 
 async def erase_chat(tx: Tx, chat_id: int) -> int:
     """Blank what was delivered to a chat (for ``/forget``); pending rows still go out."""
-    cursor = await tx.execute(
+    return await tx.changes(
         "UPDATE outbox SET params = '{}', result = NULL, error = NULL"
         " WHERE chat_id = ? AND status != 'pending'",
         (chat_id,),
     )
-    count = cursor.rowcount
-    await cursor.close()
-    return count
 
 
 async def prune(tx: Tx, older_than: float) -> int:
     """Delete finished rows created before ``older_than`` (Unix seconds); keep pending ones."""
-    cursor = await tx.execute(
+    return await tx.changes(
         "DELETE FROM outbox WHERE status != 'pending' AND created_at < ?", (older_than,)
     )
-    count = cursor.rowcount
-    await cursor.close()
-    return count
 
 
 def _row(row: Any) -> OutboxRow:

@@ -46,8 +46,7 @@ async def upsert(tx: Tx, user_id: int, countries: tuple[str, ...], languages: tu
 
 
 async def remove(tx: Tx, user_id: int) -> bool:
-    cursor = await tx.execute("DELETE FROM volunteers WHERE user_id = ?", (user_id,))
-    return cursor.rowcount > 0
+    return await tx.changes("DELETE FROM volunteers WHERE user_id = ?", (user_id,)) > 0
 
 
 async def get(db: Reader, user_id: int) -> Volunteer | None:
@@ -124,10 +123,10 @@ async def create_invite(tx: Tx, created_by: int, countries: tuple[str, ...],
 async def consume_invite(tx: Tx, token: str, user_id: int) -> Invite | None:
     """Use an invite once: None when unknown, expired or already used (atomically)."""
     now = time.time()
-    cursor = await tx.execute(
+    used = await tx.changes(
         "UPDATE invites SET used_by = ?, used_at = ?"
         " WHERE token = ? AND used_by IS NULL AND expires_at > ?", (user_id, now, token, now))
-    if cursor.rowcount != 1:
+    if used != 1:
         return None
     row = await tx.fetchone("SELECT * FROM invites WHERE token = ?", (token,))
     return Invite(token, _split(row["countries"]), _split(row["languages"]))
