@@ -31,26 +31,14 @@ from bot import i18n
 from bot.engine import Back, FlowSet, Press, Restart, Text, current, load_flows, resume, start
 from bot.engine import events as ev
 from bot.engine.model import CHECKLIST_DONE, Flow
-from bot.engine.runner import Formatter
 
 OSM_PIN = "https://www.openstreetmap.org/?mlat={lat}&mlon={lon}"
 PROMPT = "> "
 
 
-def _identity(message: str) -> str:
-    return message
-
-
 def gettext_for(lang: str) -> Callable[[str], str]:
     """`_()` for the console's own strings in `lang` (English when there is no catalogue)."""
-    try:
-        return i18n.translator(lang).gettext
-    except Exception:  # a broken catalogue must never stop an admin from trying a flow
-        return _identity
-
-
-# answers shown as the bot shows them (dates and numbers in the person's locale)
-FORMAT: Formatter | None = getattr(i18n, "format_answer", None)
+    return i18n.gettext_for(lang)
 
 
 def close_matches(name: str, known: list[str]) -> str:
@@ -187,7 +175,7 @@ class Console:
         self.say(f"== {flow.title.get(lang)} ({flow.id}, {lang}) ==")
         self.say(_("Commands: /back, /restart, /menu, /quit"))
         record = self.record = Record(flow, lang, self.today)
-        sprint = start(self.flows, flow.id, lang, today=self.today, fmt=FORMAT)
+        sprint = start(self.flows, flow.id, lang, today=self.today, fmt=i18n.format_answer)
         self.flow_id = sprint.session["flow"]
         question = self.show(sprint.events)
         while True:
@@ -204,7 +192,8 @@ class Console:
                 if shown:
                     self.say(shown)
                 else:  # an empty line: show the question again
-                    sprint = current(self.flows, sprint.session, today=self.today, fmt=FORMAT)
+                    sprint = current(self.flows, sprint.session, today=self.today,
+                                     fmt=i18n.format_answer)
                     question = self.show(sprint.events) or question
                 continue
             if shown is not None:
@@ -212,7 +201,7 @@ class Console:
                 if isinstance(question, ev.Ask) and question.input == "date":
                     record.dated = True
             sprint = resume(self.flows, sprint.session, action, today=self.today,
-                            fmt=FORMAT)
+                            fmt=i18n.format_answer)
             self.flow_id = sprint.session["flow"]
             question = self.show(sprint.events, question)
 
@@ -346,15 +335,8 @@ class Console:
     def value(self, value: Any, kind: str) -> str:
         _ = self._
         lang = self.record.lang if self.record is not None else "en"
-        if kind != "choice" and FORMAT is not None:
-            try:
-                return FORMAT(value, kind, lang)
-            except Exception:  # a formatting slip must not hide the summary
-                pass
-        if isinstance(value, bool):
-            return _("yes") if value else _("no")
-        if isinstance(value, list):
-            return ", ".join(map(str, value))
+        if kind != "choice":
+            return i18n.format_answer(value, kind, lang)  # as the bot shows it
         return str(value)
 
     def step_of(self, step_id: str) -> Any:
