@@ -170,6 +170,24 @@ async def test_human_command_and_volunteer_button_open_cases(desk: Desk) -> None
     assert await desk.notifications(case_id) == [V1]  # nobody is asked again
 
 
+async def test_the_paused_question_still_answers_its_buttons(desk: Desk) -> None:
+    """/human at a question pauses typed answers, but the question's own buttons carry on."""
+    await desk.start([kg(V1)])
+    desk.say(PERSON, "/start kg-birth", lang="ru")
+    await desk.settle()
+    desk.say(PERSON, "01.11.2026", lang="ru")  # birth_date -> med_cert (yes/no buttons)
+    await desk.settle()
+    assert (await sessions.get(desk.db, PERSON))["step"] == "med_cert"
+    desk.say(PERSON, "/human", lang="ru")
+    await desk.settle()
+    assert (await sessions.get(desk.db, PERSON))["status"] == "escalated"
+    desk.click(PERSON, "Да")  # the yes/no button of the paused question
+    await desk.settle()
+    session = await sessions.get(desk.db, PERSON)
+    assert session["answers"]["has_med_cert"] is True and session["step"] != "med_cert"
+    assert (await desk.case(await desk.open_case_of(PERSON))).status == "open"
+
+
 async def test_two_volunteers_race_for_one_case(desk: Desk) -> None:
     await desk.start([kg(V1), kg(V2)])
     case_id = await human_case(desk)

@@ -76,6 +76,14 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await menu_button(person, data, message_id)
 
 
+def _paused_question(person: Person) -> bool:
+    """The session stands at a question that /human paused (an escalate step never does)."""
+    session = person.session or {}
+    flow = person.flows.flows.get(session.get("flow", ""))
+    step = flow.steps.get(session.get("step", "")) if flow else None
+    return step is not None and step.is_question
+
+
 async def _show_where(person: Person) -> None:
     if person.session and person.session.get("status") == "waiting":
         await act_and_show(person, None)
@@ -103,6 +111,11 @@ async def _flow_button(person: Person, query: Any, data: callbacks.Callback,
                        message: Any) -> None:
     _ = person.gettext
     session = person.session
+    if (session is not None and data.seq == session.get("seq")
+            and session.get("status") == "escalated" and _paused_question(person)):
+        # Asked for a volunteer at this question, then answered it after all: carry on
+        # (typed text keeps going to the case until a volunteer closes it).
+        session = person.session = {**session, "status": "waiting"}
     if session is None or data.seq != session.get("seq") or session.get("status") != "waiting":
         answer_press(person, query.id, _("This button is from an earlier step. "
                                          "Here is where you are now."))
