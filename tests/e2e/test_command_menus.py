@@ -1,0 +1,50 @@
+"""Telegram's command menus: per language for people, per chat for volunteers and admins."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fakebotapi import FakeBotAPI
+
+from bot.storage import volunteers
+
+ADMIN_ID = 900  # tests/e2e/conftest.py gives this admin id to every runtime
+
+VOLUNTEER = 801
+
+
+async def menus(fake: FakeBotAPI, count: int) -> list[dict]:
+    for _ in range(100):
+        calls = [c.params for c in fake.calls if c.method == "setMyCommands" and c.ok]
+        if len(calls) >= count:
+            return calls
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"only {len(calls)} setMyCommands calls")
+
+
+async def test_menus_per_language_and_scope(fake_api: FakeBotAPI, start_bot) -> None:
+    runtime = await start_bot()
+    async with runtime.db.transaction() as tx:
+        await volunteers.upsert(tx, VOLUNTEER, ("KZ",), ("ru",))
+    await runtime.stop()
+    fake_api.calls.clear()
+    await start_bot()  # the roster changed: the menus are sent again, volunteers included
+    calls = await menus(fake_api, 11)
+    people = {c.get("language_code"): c for c in calls if c["scope"]["type"] == "all_private_chats"}
+    assert set(people) == {None, "en", "fr", "ru", "ar", "zh", "kk", "ky", "wo"}
+    assert [c["command"] for c in people["ru"]["commands"]][:3] == ["start", "menu", "back"]
+    assert people["ru"]["commands"][0]["description"] != people["en"]["commands"][0]["description"]
+    chats = {c["scope"]["chat_id"]: [x["command"] for x in c["commands"]]
+             for c in calls if c["scope"]["type"] == "chat"}
+    assert "cases" in chats[VOLUNTEER] and "reload" not in chats[VOLUNTEER]
+    assert {"cases", "reload", "invite"} <= set(chats[ADMIN_ID])
+
+
+async def test_unchanged_menus_are_not_sent_again(fake_api: FakeBotAPI, start_bot) -> None:
+    runtime = await start_bot()
+    await menus(fake_api, 10)
+    await runtime.stop()
+    fake_api.calls.clear()
+    await start_bot()
+    await asyncio.sleep(0.3)
+    assert not [c for c in fake_api.calls if c.method == "setMyCommands"]
