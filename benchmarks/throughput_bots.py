@@ -9,6 +9,7 @@ generator's or the fake Bot API's, and the memory figure must be the bot's RSS.
 The parent talks to the child over stdin/stdout, one line each way:
     child prints  ``ready``                 once it polls for updates;
     ``stats``  -> ``{"cpu": s, "rss_kb": n, "hwm_kb": n}``  (time.process_time, /proc);
+    ``limits SEND_RATE CHAT_RATE|none``  -> Passerelle: fresh flood limits -> ``limits set``;
     ``profile`` / ``profile PATH``  -> start cProfile / stop it and write its stats to PATH;
     ``stop``   -> the child stops cleanly and exits.
 """
@@ -24,6 +25,7 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -50,7 +52,8 @@ def _say(line: str) -> None:
     sys.stdout.flush()
 
 
-async def _serve_commands(stop: asyncio.Event) -> None:
+async def _serve_commands(stop: asyncio.Event,
+                          limits: Callable[[float, float | None], None] | None = None) -> None:
     """Answer the parent's commands until it says ``stop`` (or closes stdin)."""
     loop = asyncio.get_running_loop()
     lines: asyncio.Queue[str] = asyncio.Queue()
@@ -74,6 +77,10 @@ async def _serve_commands(stop: asyncio.Event) -> None:
             profiler.dump_stats(command.split(" ", 1)[1])
             profiler = None
             _say("profiled")
+        elif command.startswith("limits ") and limits is not None:
+            _, send_rate, chat_rate = command.split()
+            limits(float(send_rate), None if chat_rate == "none" else float(chat_rate))
+            _say("limits set")
         elif command == "stop":
             stop.set()
             return
@@ -87,6 +94,7 @@ async def run_passerelle(args: argparse.Namespace) -> None:
     from bot.logs import setup_logging
     from bot.services.library import FlowLibrary
     from bot.tg.ratelimit import RateLimiter
+    from bot.tg.sender import Sender
 
     settings = Settings(
         bot_token=TOKEN,
@@ -102,9 +110,26 @@ async def run_passerelle(args: argparse.Namespace) -> None:
             RateLimiter, chat_rate=args.chat_rate, chat_burst=max(3, int(args.chat_rate)))
     runtime = Runtime(settings, FlowLibrary.load(settings.flows_dir), poll_timeout=10)
     await runtime.start()
+    sender = next(w for w in runtime.workers if isinstance(w, Sender))
+
+    def limits(send_rate: float, chat_rate: float | None) -> None:
+        """Change the flood limits in place (latency mode: people are set up with them lifted,
+        then measured with Telegram's). The buckets keep their history (when each chat was
+        last served), as in a bot that has been running all along. Benchmark only: it
+        reaches into the limiter's private state."""
+        limiter = sender._limiter
+        rate, burst = (1.0, 3) if chat_rate is None else (chat_rate, max(3, int(chat_rate)))
+        limiter._global.rate = send_rate
+        limiter._global.capacity = max(1.0, send_rate)
+        limiter._global.tokens = min(limiter._global.tokens, limiter._global.capacity)
+        limiter._chat_rate, limiter._chat_burst = rate, burst
+        for bucket in limiter._chats.values():
+            bucket.rate, bucket.capacity = rate, burst
+            bucket.tokens = min(bucket.tokens, burst)
+
     stop = asyncio.Event()
     _say("ready")
-    await _serve_commands(stop)
+    await _serve_commands(stop, limits)
     await runtime.stop()
 
 

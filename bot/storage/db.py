@@ -33,6 +33,8 @@ _PRAGMAS = (
     "PRAGMA busy_timeout=5000",
 )
 
+_MAILBOX_CAP = 10_000  # items kept per mailbox for a worker that does not take them
+
 # The transaction the current task is inside, to refuse a nested one instead of deadlocking.
 _active_tx: contextvars.ContextVar[Tx | None] = contextvars.ContextVar(
     "passerelle_active_tx", default=None
@@ -96,8 +98,21 @@ class Tx:
         self._after_commit.append(callback)
 
     def signal(self, name: str) -> None:
-        """Set the database's ``name`` event after commit (see :meth:`Database.signal`)."""
-        self.after_commit(self.db.signal(name).set)
+        """Set the database's ``name`` event after commit (see :meth:`Database.signal`).
+
+        The worker cannot tell what changed, so it will look at everything (:meth:`Database.
+        take` returns None); :meth:`post` says what changed instead.
+        """
+        self.after_commit(lambda: self.db._posted(name, None))
+
+    def post(self, name: str, items: Iterable[Any]) -> None:
+        """After commit, tell the ``name`` worker what is new (and set its event).
+
+        Why: woken after every commit, a worker that takes exactly what was posted (see
+        :meth:`Database.take`) does not scan a whole table each time under load.
+        """
+        posted = list(items)
+        self.after_commit(lambda: self.db._posted(name, posted))
 
 
 class Database:
@@ -113,6 +128,7 @@ class Database:
         # that commit would go back to sleep without seeing it).
         self._read_lock = asyncio.Lock()
         self._signals: dict[str, asyncio.Event] = {}
+        self._mailboxes: dict[str, list[Any] | None] = {}
 
     @classmethod
     async def open(
@@ -185,6 +201,21 @@ class Database:
         if event is None:
             event = self._signals[name] = asyncio.Event()
         return event
+
+    def take(self, name: str) -> list[Any] | None:
+        """What was posted for ``name`` since the last take, in commit order; None when the
+        worker must look at everything (a plain ``tx.signal``, or more was posted than is
+        kept while nobody took it)."""
+        return self._mailboxes.pop(name, [])
+
+    def _posted(self, name: str, items: list[Any] | None) -> None:
+        box = self._mailboxes.get(name, [])
+        if box is not None and items is not None and len(box) + len(items) <= _MAILBOX_CAP:
+            box.extend(items)
+            self._mailboxes[name] = box
+        else:
+            self._mailboxes[name] = None
+        self.signal(name).set()
 
     async def close(self) -> None:
         async with self._lock:

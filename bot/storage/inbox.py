@@ -70,13 +70,15 @@ async def add_many(tx: Tx, updates: list[dict[str, Any]]) -> list[int]:
         )
         new.update(int(row[0]) for row in rows)
     ordered: list[int] = []
+    posted: list[tuple[int, int | None, dict[str, Any]]] = []
     for update in updates:  # in the order given, each once
         update_id = int(update["update_id"])
         if update_id in new:
             new.discard(update_id)
             ordered.append(update_id)
+            posted.append((update_id, chat_id_of(update), update))
     if ordered:
-        tx.signal(SIGNAL)
+        tx.post(SIGNAL, posted)  # the dispatcher queues exactly these (see pending_keys)
     return ordered
 
 
@@ -91,18 +93,26 @@ async def pending_keys(db: Reader) -> list[tuple[int, int | None]]:
     return [(row[0], row[1]) for row in rows]
 
 
-async def claim(tx: Tx, update_id: int) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class Claimed:
+    payload: dict[str, Any]
+    chat_blocked: bool  # the chat is in blocked_chats (so far it had blocked the bot)
+
+
+async def claim(tx: Tx, update_id: int) -> Claimed | None:
     """Mark a pending row done and return its payload; None if it is not pending.
 
     Called first in the turn's transaction: if the turn fails, the rollback makes the row
     pending again, so "done" is only ever committed together with the turn's effects.
+    Whether the chat is marked blocked comes along, so the turn needs no query to learn it.
     """
     row = await tx.fetchone(
         "UPDATE inbox SET status = 'done', processed_at = ?, error = NULL"
-        " WHERE update_id = ? AND status = 'pending' RETURNING payload",
+        " WHERE update_id = ? AND status = 'pending' RETURNING payload,"
+        " EXISTS (SELECT 1 FROM blocked_chats AS b WHERE b.chat_id = inbox.chat_id)",
         (time.time(), update_id),
     )
-    return None if row is None else json.loads(row[0])
+    return None if row is None else Claimed(json.loads(row[0]), bool(row[1]))
 
 
 async def pending(db: Reader, limit: int | None = None) -> list[InboxRow]:

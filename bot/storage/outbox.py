@@ -97,7 +97,7 @@ async def enqueue_many(tx: Tx, rows: list[NewRow]) -> list[int]:
         sql = _ENQUEUE.format(values=", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(chunk)))
         ids += sorted(int(row[0]) for row in await tx.fetchall(sql, values))
     if rows:
-        tx.signal(SIGNAL)
+        tx.post(SIGNAL, dict.fromkeys(row[0] for row in rows))  # the chats with new work
     return ids
 
 
@@ -123,8 +123,8 @@ async def heads(db: Reader) -> list[OutboxRow]:
 async def due_heads(db: Reader) -> list[tuple[int, int | None, float]]:
     """``(id, chat_id, due_at)`` of what :func:`heads` returns, without decoding the rows.
 
-    Why: the sender scans after every commit that queued work; it only needs to know which
-    chats have a head and when it is due, not the parameters of every waiting call.
+    Why: when the sender reads every head (at start, when a row falls due, on each poll) it
+    only needs to know which chats have one and when it is due, not every call's parameters.
     """
     rows = await db.fetchall(
         "SELECT id, chat_id, due_at FROM outbox AS o WHERE status = 'pending' AND (chat_id"

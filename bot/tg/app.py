@@ -44,6 +44,7 @@ def build_application(settings: Settings, library: FlowLibrary, *,
         .token(settings.bot_token)
         .base_url(settings.telegram_api_url)
         .request(AiohttpRequest())  # PTB's httpx transport costs ~5x the CPU per call
+        .get_updates_request(AiohttpRequest(connection_pool_size=2))  # used by getUpdates
         .updater(None)
         .build()
     )

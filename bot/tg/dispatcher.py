@@ -37,7 +37,9 @@ log = logging.getLogger(__name__)
 FailureHook = Callable[[Update | None, BaseException], Awaitable[None]]
 
 
-Key = tuple[int, int | None]  # (update_id, chat_id) of an inbox row
+# (update_id, chat_id) of an inbox row, or (update_id, chat_id, payload) when the intake
+# posted it: the update is then parsed before its turn takes the database's only writer.
+Key = tuple[int, int | None] | tuple[int, int | None, dict[str, Any]]
 
 
 @dataclass
@@ -77,7 +79,7 @@ class Dispatcher:
         """Let the turns in progress finish; rows not started stay pending for next time."""
         self._stopping = True
         for lane in self._lanes.values():
-            self._queued.difference_update(update_id for update_id, _ in lane.rows)
+            self._queued.difference_update(row[0] for row in lane.rows)
             lane.rows.clear()
         if self._task is not None:
             self._task.cancel()
@@ -93,16 +95,29 @@ class Dispatcher:
         await self._join_lanes()
 
     async def _run(self) -> None:
+        """Queue what the intake posts; read every pending row at start and on each poll.
+
+        Why not read the inbox after every commit: under load that reads every pending row
+        again for each stored batch. The full read catches rows left pending after an error.
+        """
         signal = self._db.signal(inbox.SIGNAL)
+        scan = True
         while not self._stopping:
             signal.clear()
+            arrived = self._db.take(inbox.SIGNAL)
             try:
-                for key in await inbox.pending_keys(self._db):
+                if scan or arrived is None:
+                    arrived = await inbox.pending_keys(self._db)
+                scan = False
+                for key in arrived:
                     self._queue(key)
             except Exception:
                 log.exception("dispatcher: reading the inbox failed")
-            with contextlib.suppress(TimeoutError):
+                scan = True
+            try:
                 await asyncio.wait_for(signal.wait(), self._poll_interval)
+            except TimeoutError:
+                scan = True
 
     async def _join_lanes(self) -> None:
         while self._lanes:
@@ -110,7 +125,7 @@ class Dispatcher:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     def _queue(self, key: Key) -> None:
-        update_id, chat_id = key
+        update_id, chat_id = key[0], key[1]
         if self._stopping or update_id in self._queued:
             return
         self._queued.add(update_id)
@@ -123,29 +138,38 @@ class Dispatcher:
         lane = self._lanes[key]
         try:
             while lane.rows:
-                update_id, chat_id = lane.rows.popleft()
+                row = lane.rows.popleft()
+                update_id, chat_id = row[0], row[1]
                 try:
-                    await self._process(update_id, chat_id)
+                    await self._process(update_id, chat_id, row[2] if len(row) > 2 else None)
                 except Exception:  # bookkeeping failed (e.g. database error): retry later
                     log.exception("dispatcher: update %s could not be recorded", update_id)
                 finally:
                     self._queued.discard(update_id)
         finally:
-            for update_id, _ in lane.rows:
-                self._queued.discard(update_id)
+            for row in lane.rows:
+                self._queued.discard(row[0])
             del self._lanes[key]
 
-    async def _process(self, update_id: int, chat_id: int | None) -> None:
+    async def _process(self, update_id: int, chat_id: int | None,
+                       posted: dict[str, Any] | None = None) -> None:
         update: Update | None = None
+        early = None
+        if posted is not None:
+            with contextlib.suppress(Exception):  # unparseable: it fails in its turn below
+                early = self._parse(update_id, posted)
         try:
             async with self._db.transaction() as tx:
                 # Claimed (marked done) first: a rollback below makes it pending again.
-                payload = await inbox.claim(tx, update_id)
-                if payload is None:
+                claimed = await inbox.claim(tx, update_id)
+                if claimed is None:
                     return  # finished meanwhile (it was read before its turn committed)
                 with bind(Turn(tx, update_id, chat_id)) as turn:
-                    await _track_reachability(turn, payload)
-                    update = Update.de_json({**payload, "update_id": update_id}, self._app.bot)
+                    if claimed.chat_blocked:
+                        await _track_reachability(turn, claimed.payload)
+                    # The stored payload decides (/forget may have blanked it since).
+                    update = (early if early is not None and claimed.payload == posted
+                              else self._parse(update_id, claimed.payload))
                     await self._app.process_update(update)
                     if turn.error is not None:
                         raise turn.error
@@ -156,6 +180,9 @@ class Dispatcher:
             # The row's error may quote the message (the row holds it anyway; /forget blanks
             # both); the log line above must not.
             await self._fail(update_id, chat_id, update, exc, f"{describe(exc)}: {exc}"[:2000])
+
+    def _parse(self, update_id: int, payload: dict[str, Any]) -> Update:
+        return Update.de_json({**payload, "update_id": update_id}, self._app.bot)
 
     async def _fail(self, update_id: int, chat_id: int | None, update: Update | None,
                     exc: BaseException, error: str) -> None:
@@ -176,7 +203,8 @@ class Dispatcher:
 
 
 async def _track_reachability(turn: Turn, payload: dict[str, Any]) -> None:
-    """An update from a chat proves the bot can reach it again, unless it says otherwise."""
+    """An update from a blocked chat proves the bot can reach it again, unless it says
+    otherwise (e.g. the update is the news that the person blocked the bot)."""
     if turn.chat_id is None:
         return
     member = payload.get("my_chat_member")

@@ -20,11 +20,10 @@ How each outcome is treated:
 Delivery is at least once: if the process dies between Telegram's answer and the ``sent``
 mark, the row is sent again after restart.
 
-Cheap under load: a lane reads its chat's next rows in one query; the outcomes of all lanes
-are written together (one transaction for every row delivered meanwhile, each lane waiting
-for its own before going on, so a row is never read as pending after it was delivered); at
-most ``max_in_flight`` calls are on the wire at once, which keeps the HTTP connection pool
-(whose bookkeeping grows with its size) small.
+Cheap under load: a lane reads its chat's next rows in one query and delivers them; their
+outcomes are written together with those of the other lanes (one transaction for every row
+delivered meanwhile), and the lane waits for them before it reads again, so a delivered row
+is never read as pending. At most ``max_in_flight`` calls are on the wire at once.
 """
 
 from __future__ import annotations
@@ -119,6 +118,8 @@ class Sender:
         self._batch = batch
         self._outcomes = _Outcomes(db)
         self._turn_of: dict[int, float] = {}  # chat -> created_at of its latest row tried
+        self._rescan: set[Hashable] = set()  # chats given new work while busy: again after
+        self._scan = True  # read every head at the next wake (else: only the chats posted)
 
     async def start(self) -> None:
         self._stopping = False
@@ -141,7 +142,8 @@ class Sender:
         await self._outcomes.drain()  # outcomes of cancelled lanes are still written
 
     def wake(self) -> None:
-        """Rescan the outbox now (writers normally wake the sender through ``tx.signal``)."""
+        """Rescan the outbox now (writers normally wake the sender through ``tx.post``)."""
+        self._scan = True
         self._db.signal(outbox.SIGNAL).set()
 
     async def run_once(self) -> None:
@@ -156,16 +158,43 @@ class Sender:
         return delay / 2 + self._rng.uniform(0, delay / 2)
 
     async def _run(self) -> None:
+        """Start lanes for the chats writers post; read every head at start, when a row
+        falls due, after a lane was held back, and on each poll.
+
+        Why not read every head after every commit: under load there is one per chat
+        waiting, read again for each turn that commits.
+        """
         signal = self._db.signal(outbox.SIGNAL)
+        self._scan, scan_at = True, 0.0
         while not self._stopping:
             signal.clear()
+            fresh = self._db.take(outbox.SIGNAL)
+            now = self._clock()
             try:
-                wait = await self._start_due()
+                if fresh is not None and not self._scan and now < scan_at:
+                    self._start_chats(fresh)
+                if fresh is None or self._scan or now >= scan_at:
+                    self._scan = False
+                    scan_at = now + await self._start_due()
             except Exception:
                 log.exception("sender: reading the outbox failed")
-                wait = self._poll_interval
+                self._scan, scan_at = True, now + self._poll_interval
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(signal.wait(), wait)
+                await asyncio.wait_for(signal.wait(), max(0.0, scan_at - self._clock()))
+
+    def _start_chats(self, chats: list[int | None]) -> None:
+        """A lane for each chat given new rows (a chat-less row needs a full read)."""
+        for chat_id in chats:
+            if chat_id is None:
+                self._scan = True
+            elif chat_id in self._lanes:
+                self._rescan.add(chat_id)
+            elif not self._stopping:
+                self._start_lane(chat_id, 0, chat_id)
+
+    def _start_lane(self, key: Hashable, row_id: int, chat_id: int | None) -> None:
+        self._lanes[key] = asyncio.create_task(self._lane(key, row_id, chat_id),
+                                               name="sender-lane")
 
     async def _start_due(self) -> float:
         """Start a lane for each idle chat whose head row is due; return secs to the next due."""
@@ -173,30 +202,41 @@ class Sender:
         next_due = now + self._poll_interval
         for row_id, chat_id, due_at in await outbox.due_heads(self._db):
             key: Hashable = chat_id if chat_id is not None else ("row", row_id)
-            if key in self._lanes or self._stopping:
+            if key in self._lanes:
+                self._rescan.add(key)
+                continue
+            if self._stopping:
                 continue
             if due_at <= now:
-                self._lanes[key] = asyncio.create_task(self._lane(key, row_id, chat_id),
-                                                       name="sender-lane")
+                self._start_lane(key, row_id, chat_id)
             else:
                 next_due = min(next_due, due_at)
         return max(0.0, next_due - now)
 
     async def _lane(self, key: Hashable, row_id: int, chat_id: int | None) -> None:
-        clean = False
+        clean = finished = False
         try:
-            while await self._deliver_due(row_id, chat_id) and chat_id is not None:
-                pass
+            while (outcome := await self._deliver_due(row_id, chat_id)) == "more":
+                if chat_id is None:
+                    break
+            finished = outcome == "done"
             clean = True
         except Exception:  # e.g. the database failed: leave the row pending, retry on poll
             log.exception("sender: lane for outbox row failed")
         finally:
             del self._lanes[key]
-            if clean:  # rescan for rows that became due meanwhile (not after errors: no spin)
+            busy = key in self._rescan
+            self._rescan.discard(key)
+            if not clean:  # no spin on a broken database: the next poll reads everything
+                self._scan = True
+            elif not finished:  # a row is not due yet, or waits for a retry: time it
                 self.wake()
+            elif busy and not self._stopping:  # rows were added while it was sending
+                self._start_lane(key, row_id, chat_id)
 
-    async def _deliver_due(self, row_id: int, chat_id: int | None) -> bool:
-        """Deliver the chat's due rows in order; True if all went and more may be waiting.
+    async def _deliver_due(self, row_id: int, chat_id: int | None) -> str:
+        """Deliver the chat's due rows in order: "done" (none left when read), "more" (read
+        again), or "held" (a row is not due, is waiting for a retry, or we are stopping).
 
         Rows are re-read (committed data) rather than taken from the scan: a lane may have
         sent them since (no double sends), and their ``due_at`` may have moved.
@@ -206,13 +246,23 @@ class Sender:
             rows = [row] if row is not None and row.status == "pending" else []
         else:
             rows = await outbox.pending_for_chat(self._db, chat_id, self._batch)
-        for row in rows:
-            if self._stopping or row.due_at > self._clock() or not await self._deliver(row):
-                return False
-        return len(rows) == self._batch
+        unsaved: list[asyncio.Future[None]] = []
+        try:
+            for row in rows:
+                if self._stopping or row.due_at > self._clock():
+                    return "held"
+                if not await self._deliver(row, unsaved):
+                    return "held"
+        finally:  # the next read must not see a delivered row as pending
+            if unsaved:
+                await asyncio.gather(*(asyncio.shield(f) for f in unsaved))
+        return "more" if len(rows) == self._batch else "done"
 
-    async def _deliver(self, row: OutboxRow) -> bool:
-        """Try one row; True if it reached a final state (the chat's next row may go)."""
+    async def _deliver(self, row: OutboxRow, unsaved: list[asyncio.Future[None]]) -> bool:
+        """Try one row; True if it reached a final state (the chat's next row may go).
+
+        Final outcomes are handed to the group commit; their futures go to ``unsaved``.
+        """
         first = self._opens_turn(row)
         if counts_as_message(row.method):
             await self._limiter.acquire(row.chat_id, first=first)
@@ -225,23 +275,23 @@ class Sender:
             return False
         except Forbidden as exc:
             if row.chat_id is None:
-                await self._fail(row, exc)
+                unsaved.append(self._fail(row, exc))
                 return True
             await self._blocked(row.chat_id)
             return False
         except BadRequest as exc:
             if "message is not modified" in exc.message.lower():
-                await self._record(row, {"not_modified": True})
+                unsaved.append(self._outcomes.add(sent=(row.id, {"not_modified": True})))
                 return True
-            await self._fail(row, exc)
+            unsaved.append(self._fail(row, exc))
             return True
         except NetworkError as exc:  # TimedOut, 5xx, connection errors (BadRequest is above)
             await self._retry(row, self.backoff(row.attempts + 1), f"{type(exc).__name__}")
             return False
         except Exception as exc:  # InvalidToken, ChatMigrated, bad params: retrying won't help
-            await self._fail(row, exc)
+            unsaved.append(self._fail(row, exc))
             return True
-        await self._record(row, result)
+        unsaved.append(self._outcomes.add(sent=(row.id, result)))
         return True
 
     def _opens_turn(self, row: OutboxRow) -> bool:
@@ -273,19 +323,16 @@ class Sender:
             result = _summary(await call_api(self._bot, "sendMessage", params))
             return {**result, "fallback": "sendMessage"} if isinstance(result, dict) else result
 
-    async def _record(self, row: OutboxRow, result: Any) -> None:
-        await self._outcomes.write(sent=(row.id, result))
-
     async def _retry(self, row: OutboxRow, delay: float, error: str) -> None:
         log.warning("sender: %s (outbox row %s) retried in %.1fs: %s",
                     row.method, row.id, delay, error)
         async with self._db.transaction() as tx:
             await outbox.retry_at(tx, row.id, self._clock() + delay, error)
 
-    async def _fail(self, row: OutboxRow, exc: Exception) -> None:
+    def _fail(self, row: OutboxRow, exc: Exception) -> asyncio.Future[None]:
         error = f"{type(exc).__name__}: {getattr(exc, 'message', exc)}"
         log.error("sender: %s failed: %s", row.method, error)
-        await self._outcomes.write(failed=(row.id, error))
+        return self._outcomes.add(failed=(row.id, error))
 
     async def _blocked(self, chat_id: int) -> None:
         async with self._db.transaction() as tx:
@@ -301,9 +348,9 @@ class Sender:
 class _Outcomes:
     """Group commit of final outcomes: one transaction for the rows of all lanes.
 
-    ``write`` returns once the outcome is committed. Outcomes given while a transaction is
-    being written go into the next one, so under load each transaction carries many rows,
-    and an idle sender still commits a lone row at once.
+    ``add`` returns a future set once the outcome is committed. Outcomes added while a
+    transaction is being written go into the next one, so under load each transaction
+    carries many rows, and an idle sender still commits a lone row at once.
     """
 
     def __init__(self, db: Database) -> None:
@@ -313,8 +360,8 @@ class _Outcomes:
         self._waiters: list[asyncio.Future[None]] = []
         self._writer: asyncio.Task[None] | None = None
 
-    async def write(self, *, sent: tuple[int, Any] | None = None,
-                    failed: tuple[int, str] | None = None) -> None:
+    def add(self, *, sent: tuple[int, Any] | None = None,
+            failed: tuple[int, str] | None = None) -> asyncio.Future[None]:
         if sent is not None:
             self._sent.append(sent)
         if failed is not None:
@@ -324,7 +371,7 @@ class _Outcomes:
         self._waiters.append(waiter)
         if self._writer is None:
             self._writer = asyncio.create_task(self._write(), name="sender-outcomes")
-        await asyncio.shield(waiter)  # a cancelled lane's outcome is still written
+        return waiter
 
     async def drain(self) -> None:
         if self._writer is not None:

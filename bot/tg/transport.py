@@ -8,12 +8,16 @@ replacing its transport: this is a :class:`telegram.request.BaseRequest`, so PTB
 builds the requests and maps Telegram's answers to its exceptions (RetryAfter, Forbidden,
 BadRequest...) exactly as before; only the bytes travel differently.
 
-Like PTB's own transport it sends parameters as a form (``multipart/form-data`` when files
-are uploaded), turns timeouts into :class:`telegram.error.TimedOut` and other transport
-failures into :class:`telegram.error.NetworkError`.
+Parameters travel as one JSON body (which the Bot API accepts for every call that uploads
+no file: one ``json.dumps`` instead of PTB's per-parameter encoding and URL-quoting), and
+as ``multipart/form-data`` when files are uploaded, as PTB's own transport does. Timeouts
+become :class:`telegram.error.TimedOut`, other transport failures
+:class:`telegram.error.NetworkError`.
 """
 
 from __future__ import annotations
+
+import json
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -89,7 +93,8 @@ class AiohttpRequest(BaseRequest):
             total=total, sock_connect=connect, sock_read=read,
             connect=None if pool is None or connect is None else pool + connect)
         try:
-            async with self._session.request(method, url, data=_body(request_data),
+            data, headers = _body(request_data)
+            async with self._session.request(method, url, data=data, headers=headers,
                                              timeout=timeout) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:  # aiohttp's timeouts are TimeoutErrors too
@@ -98,15 +103,20 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
 
 
-def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
-    """The parameters as PTB's own transport sends them: a form, multipart with files."""
+_JSON = {"Content-Type": "application/json"}
+
+
+def _body(request_data: RequestData | None
+          ) -> tuple[aiohttp.FormData | bytes | None, dict[str, str] | None]:
+    """The request's body and its headers: JSON, or a multipart form when files go up."""
     if request_data is None:
-        return None
+        return None, None
     if not request_data.contains_files:
-        return request_data.json_parameters
+        body = json.dumps(request_data.parameters, ensure_ascii=False).encode()
+        return body, _JSON
     form = aiohttp.FormData(quote_fields=False)
     for name, value in request_data.json_parameters.items():
         form.add_field(name, value)
     for name, (file_name, content, mime_type) in request_data.multipart_data.items():
         form.add_field(name, content, filename=file_name, content_type=mime_type)
-    return form
+    return form, None
