@@ -4,12 +4,12 @@ Why a process per bot: CPU time per update must be the bot's alone, not the load
 generator's or the fake Bot API's, and the memory figure must be the bot's RSS.
 
     python benchmarks/throughput_bots.py passerelle --api-url URL --db FILE --flows DIR
-    python benchmarks/throughput_bots.py echo --api-url URL
+    python benchmarks/throughput_bots.py echo --api-url URL [--aiohttp]
 
 The parent talks to the child over stdin/stdout, one line each way:
     child prints  ``ready``                 once it polls for updates;
     ``stats``  -> ``{"cpu": s, "rss_kb": n, "hwm_kb": n}``  (time.process_time, /proc);
-    ``limits SEND_RATE CHAT_RATE|none``  -> Passerelle: fresh flood limits -> ``limits set``;
+    ``limits SEND_RATE CHAT_RATE|none``  -> Passerelle: new flood limits -> ``limits set``;
     ``profile`` / ``profile PATH``  -> start cProfile / stop it and write its stats to PATH;
     ``stop``   -> the child stops cleanly and exits.
 """
@@ -105,7 +105,7 @@ async def run_passerelle(args: argparse.Namespace) -> None:
         log_level="INFO",
     )
     setup_logging(settings)
-    if args.chat_rate is not None:  # lifted per-chat limit (throughput mode only)
+    if args.chat_rate is not None:  # a lifted per-chat limit (the default is Telegram's)
         bot.app.RateLimiter = functools.partial(  # type: ignore[misc]
             RateLimiter, chat_rate=args.chat_rate, chat_burst=max(3, int(args.chat_rate)))
     runtime = Runtime(settings, FlowLibrary.load(settings.flows_dir), poll_timeout=10)
@@ -158,7 +158,12 @@ async def run_echo(args: argparse.Namespace) -> None:
         await context.bot.send_message(update.effective_chat.id, f"echo: {query.data}",
                                        reply_markup=next_button(n))
 
-    app = Application.builder().token(TOKEN).base_url(args.api_url).build()
+    builder = Application.builder().token(TOKEN).base_url(args.api_url)
+    if args.aiohttp:  # information: the same bot on Passerelle's HTTP transport
+        from bot.tg.transport import AiohttpRequest
+
+        builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest())
+    app = builder.build()
     app.add_handler(MessageHandler(f.TEXT, on_message))
     app.add_handler(CallbackQueryHandler(on_press))
     stop = asyncio.Event()
@@ -180,6 +185,8 @@ def main() -> None:
     parser.add_argument("--flows")
     parser.add_argument("--send-rate", type=float, default=30.0)
     parser.add_argument("--chat-rate", type=float, default=None)
+    parser.add_argument("--aiohttp", action="store_true",
+                        help="echo: use bot/tg/transport.py instead of PTB's httpx transport")
     args = parser.parse_args()
     asyncio.run(run_passerelle(args) if args.bot == "passerelle" else run_echo(args))
 
