@@ -18,7 +18,6 @@ tests (and other tools) can reuse them without going through ``argparse``.
 from __future__ import annotations
 
 import asyncio
-import re
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -27,38 +26,17 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.config import Settings
-from bot.i18n import LANGUAGES
 from bot.services import mediation
+from bot.services.scope import ScopeError, parse_countries, parse_languages
 from bot.storage import cases, records, volunteers
 from bot.storage.db import Database
 from bot.storage.volunteers import Volunteer
 
-COUNTRY = re.compile(r"^[A-Z]{2}$")
 MAX_ALIAS = 64
 
 
-class UsageError(Exception):
+class UsageError(ScopeError):
     """Input an admin typed that cannot be used; the message is one line they can act on."""
-
-
-def parse_countries(text: str) -> tuple[str, ...]:
-    """'KZ,KG' -> ('KZ', 'KG'): ISO 3166-1 alpha-2 codes, upper case, no duplicates."""
-    codes = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
-    bad = [code for code in codes if not COUNTRY.match(code)]
-    if not codes or bad:
-        raise UsageError(f"countries must be 2 capital letters separated by commas (e.g. KZ,KG), "
-                         f"not {', '.join(bad) or repr(text)}")
-    return codes
-
-
-def parse_languages(text: str) -> tuple[str, ...]:
-    """'ru,kk' -> ('ru', 'kk'): only languages the bot speaks (bot.i18n.LANGUAGES)."""
-    codes = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
-    bad = [code for code in codes if code not in LANGUAGES]
-    if not codes or bad:
-        raise UsageError(f"unknown language {', '.join(bad) or repr(text)}; "
-                         f"use {', '.join(LANGUAGES)}")
-    return codes
 
 
 def parse_alias(text: str | None) -> str | None:
@@ -141,7 +119,7 @@ def run(args: Any, settings: Settings, out: TextIO | None = None,
     io = Io(out or sys.stdout, err or sys.stderr)
     try:
         work = _command(args, settings, io)
-    except UsageError as exc:
+    except ScopeError as exc:
         print(f"passerelle: {exc}", file=io.err)
         return 2
     return asyncio.run(_with_db(settings.database_path, work))

@@ -12,7 +12,8 @@ from bot.tg.person import Person, load_person
 MAX_PROBLEMS_SHOWN = 20
 
 
-async def _admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Person | None:
+async def admin_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Person | None:
+    """The admin behind an update, or None after telling a non-admin this is not for them."""
     person = await load_person(update, context)
     if not person.is_admin:
         person.say(escape(person.gettext("This command is for admins only.")))
@@ -22,7 +23,7 @@ async def _admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Person |
 
 async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/reload: load the flow files again; with errors, keep the running set and list them."""
-    person = await _admin(update, context)
+    person = await admin_only(update, context)
     if person is None:
         return
     _ = person.gettext
@@ -39,7 +40,7 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stats: anonymous counts only."""
-    person = await _admin(update, context)
+    person = await admin_only(update, context)
     if person is None:
         return
     _ = person.gettext

@@ -2,47 +2,39 @@
 
 from __future__ import annotations
 
-import re
-
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.i18n import LANGUAGES
+from bot.services.scope import ScopeError, parse_countries, parse_languages
 from bot.storage import records, volunteers
 from bot.tg.commands import chat_commands_params
+from bot.tg.handlers.admin import admin_only
 from bot.tg.markup import escape
-from bot.tg.person import Person, load_person
+from bot.tg.person import Person
 
 INVITE_PREFIX = "inv_"
 INVITE_TTL_SECONDS = 48 * 3600
-COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
-def parse_scope(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """'KZ,KG ru,kk' -> countries and languages, or None when malformed."""
+def parse_scope(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """'KZ,KG ru,kk' -> countries and languages; ScopeError says what is wrong."""
     parts = text.split()
     if len(parts) != 2:
-        return None
-    countries = tuple(c.strip().upper() for c in parts[0].split(",") if c.strip())
-    languages = tuple(lang.strip() for lang in parts[1].split(",") if lang.strip())
-    if not countries or not all(COUNTRY.match(c) for c in countries):
-        return None
-    if not languages or not all(lang in LANGUAGES for lang in languages):
-        return None
-    return countries, languages
+        raise ScopeError("give the countries and the languages, e.g. KZ,KG ru,kk")
+    return parse_countries(parts[0].upper()), parse_languages(parts[1])
 
 
 async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/invite CC[,CC] xx[,yy]: a one-time link, valid 48 hours, that makes a volunteer."""
-    person = await load_person(update, context)
-    _ = person.gettext
-    if not person.is_admin:
-        person.say(escape(_("This command is for admins only.")))
+    person = await admin_only(update, context)
+    if person is None:
         return
-    scope = parse_scope(" ".join(context.args or ()))
-    if scope is None:
+    _ = person.gettext
+    try:
+        scope = parse_scope(" ".join(context.args or ()))
+    except ScopeError as exc:
         person.say(escape(_("Write /invite, the countries and the languages, e.g. "
-                            "/invite KZ,KG ru,kk")))
+                            "/invite KZ,KG ru,kk")) + "\n" + escape(str(exc)))
         return
     token = await volunteers.create_invite(person.tx, person.user.user_id, *scope,
                                            ttl_seconds=INVITE_TTL_SECONDS)
@@ -81,11 +73,10 @@ async def accept_invite(person: Person, payload: str) -> bool:
 
 async def suggestions_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/suggestions: what volunteers flagged in the flows, newest first."""
-    person = await load_person(update, context)
-    _ = person.gettext
-    if not person.is_admin:
-        person.say(escape(_("This command is for admins only.")))
+    person = await admin_only(update, context)
+    if person is None:
         return
+    _ = person.gettext
     rows = await records.suggestions(person.tx, 20)
     if not rows:
         person.say(escape(_("No suggestions yet.")))
