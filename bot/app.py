@@ -18,6 +18,7 @@ from typing import Any
 from telegram.ext import Application
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.i18n import LOCALES_DIR
 from bot.logs import setup_logging
 from bot.services.library import FlowLibrary, FlowsInvalid
 from bot.storage import volunteers
@@ -114,6 +115,8 @@ def run_bot() -> int:
         print("passerelle: WEBHOOK_URL needs WEBHOOK_SECRET (see .env.example)", file=sys.stderr)
         return 2
     setup_logging(settings)
+    if not LOCALES_DIR.is_dir():  # e.g. a non-editable install: the UI would be English only
+        log.warning("no UI catalogues at %s: install with `pip install -e .`", LOCALES_DIR)
     try:
         library = FlowLibrary.load(settings.flows_dir)
     except FlowsInvalid as exc:
