@@ -166,14 +166,18 @@ async def _command(update: Update, context: ContextTypes.DEFAULT_TYPE, action: A
 
 
 def search(person: Person, text: str) -> list[str]:
-    """Flows whose title or keywords share a word with the text (the person's country first)."""
-    words = {w for w in text.casefold().split() if len(w) > 2}
-    if not words:
-        return []
+    """Flows whose title or keywords share a word with the text (the person's country first).
+
+    Scripts written without spaces (Chinese) are matched the other way round too: a keyword
+    such as 出生登记 found inside the person's sentence counts.
+    """
+    said = text.casefold()
+    words = {w for w in said.split() if len(w) > 2}
     scored = []
     for flow in person.flows.flows.values():
         haystack = " ".join([*flow.keywords, *flow.title.by_lang.values()]).casefold()
         score = sum(1 for w in words if w in haystack)
+        score += sum(1 for k in flow.keywords if len(k) > 1 and k.casefold() in said)
         if score:
             scored.append((flow.country != person.user.country, -score, flow.id))
     return [flow_id for *_, flow_id in sorted(scored)[:SEARCH_RESULTS]]
