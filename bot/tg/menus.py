@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from bot.engine.model import Flow
 from bot.i18n import LANGUAGES, N_, gettext_for, language_name, territory_name
 
@@ -11,6 +13,12 @@ from .markup import bold, escape
 from .person import Person
 
 PAGE_SIZE = 6
+
+
+def sort_key(title: str) -> str:
+    """Alphabetical as people expect it: "École" beside "Ecole", not after "Zèbre"."""
+    decomposed = unicodedata.normalize("NFKD", title.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def language_picker() -> tuple[str, Keyboard]:
@@ -54,7 +62,7 @@ def procedures_page(person: Person, page: int = 0) -> tuple[str, Keyboard]:
     _ = person.gettext
     code = person.user.country or ""
     flows = sorted(person.flows.for_country(code),
-                   key=lambda f: f.title.get(flow_language(person, f)))
+                   key=lambda f: sort_key(f.title.get(flow_language(person, f))))
     pages = max(1, -(-len(flows) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     shown = flows[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
