@@ -28,7 +28,18 @@ from typing import Any, TextIO
 import yaml
 
 from bot import i18n
-from bot.engine import Back, FlowSet, Press, Restart, Text, current, load_flows, resume, start
+from bot.engine import (
+    Back,
+    FlowSet,
+    LoadResult,
+    Press,
+    Restart,
+    Text,
+    current,
+    load_flows,
+    resume,
+    start,
+)
 from bot.engine import events as ev
 from bot.engine.model import CHECKLIST_DONE, Flow
 
@@ -49,11 +60,16 @@ def close_matches(name: str, known: list[str]) -> str:
     return "known: " + (", ".join(sorted(known)) or "none")
 
 
-def print_problems(result: Any, out: TextIO) -> None:
+def load_valid(directory: str, err: TextIO) -> LoadResult | None:
+    """The flows, or None after printing their problems: admin tools never run broken flows."""
+    result = load_flows(directory)
+    if result.ok:
+        return result
     for problem in result.problems:
-        print(problem, file=out)
+        print(problem, file=err)
     print(f"{len(result.errors)} errors, {len(result.warnings)} warnings: fix the errors "
-          "(python -m bot flows check), then try again", file=out)
+          "(python -m bot flows check), then try again", file=err)
+    return None
 
 
 def map_link(lat: float, lon: float) -> str:
@@ -423,9 +439,8 @@ def run(flows_dir: str, lang: str | None = None, flow_id: str | None = None,
     """Run the console; 0 when the admin leaves, 1 when the flows or the options are wrong."""
     input = input or sys.stdin
     output = output or sys.stdout
-    loaded = load_flows(flows_dir)
-    if not loaded.ok:
-        print_problems(loaded, output)
+    loaded = load_valid(flows_dir, output)
+    if loaded is None:
         return 1
     flows = loaded.flows
     if not flows.flows:

@@ -18,8 +18,7 @@ from urllib.parse import quote
 
 from babel import Locale, UnknownLocaleError
 
-from bot.cli.console import print_problems
-from bot.engine import load_flows
+from bot.cli.console import load_valid
 from bot.engine.located import YamlSyntaxError, load_yaml
 from bot.engine.model import Country, Flow, FlowSet
 
@@ -171,9 +170,8 @@ def run(directory: str, output: str = "docs/procedures.md", out: TextIO | None =
     """Write the page (or print it with `-`); 1 when the flows have errors."""
     out = out or sys.stdout
     err = err or sys.stderr
-    loaded = load_flows(directory)
-    if not loaded.ok:
-        print_problems(loaded, err)
+    loaded = load_valid(directory, err)
+    if loaded is None:
         return 1
     page = render(loaded.flows, output)
     if output == "-":

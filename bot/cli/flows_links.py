@@ -15,9 +15,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.cli.console import print_problems
+from bot.cli.console import load_valid
 from bot.config import ConfigError, Settings, load_settings
-from bot.engine import load_flows
 from bot.engine.model import Flow
 
 START_PARAMETER = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # what Telegram accepts after ?start=
@@ -94,9 +93,8 @@ def run(directory: str, bot: str | None = None, qr: str | None = None,
     """Print every flow's link (and write QR codes); 1 for invalid flows, 2 without a bot."""
     out = out or sys.stdout
     err = err or sys.stderr
-    loaded = load_flows(directory)
-    if not loaded.ok:
-        print_problems(loaded, err)
+    loaded = load_valid(directory, err)
+    if loaded is None:
         return 1
     flows: list[Flow] = sorted(loaded.flows.flows.values(), key=lambda f: (f.country, f.id))
     bad = [flow.id for flow in flows if not START_PARAMETER.match(flow.id)]
