@@ -5,8 +5,10 @@ Only counts and ages: nothing here names a person.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.storage.db import Reader
 
@@ -42,3 +44,20 @@ async def queue_health(db: Reader, now: float | None = None) -> QueueHealth:
         cases_open=cases[0], cases_unclaimed=cases[1] or 0,
         unclaimed_oldest_age_s=age(cases[2]),
     )
+
+
+@dataclass(frozen=True)
+class FileHealth:
+    schema_version: int
+    integrity: str  # "ok", or SQLite's first complaint
+
+
+def file_health(path: Path) -> FileHealth:
+    """Read-only look at a database file: its schema version and a quick integrity check."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        integrity = conn.execute("PRAGMA quick_check").fetchone()[0]
+    finally:
+        conn.close()
+    return FileHealth(version, integrity)
