@@ -1,4 +1,5 @@
-"""Entry point: `python -m bot` runs the bot; subcommands serve admins (see README)."""
+"""Entry point: `python -m bot` (or `python -m bot run`) runs the bot; subcommands serve
+admins and operators (see README and docs/operations.md)."""
 
 from __future__ import annotations
 
@@ -53,11 +54,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     suggestions = commands.add_parser("suggestions", help="volunteers' suggestions for the flows")
     suggestions.add_argument("--limit", type=int, default=50)
+
+    commands.add_parser("doctor", help="check settings, database, flows and the Bot API")
+    backup = commands.add_parser("backup", help="write a consistent copy of the database "
+                                 "(safe while the bot runs)")
+    backup.add_argument("path", help="the copy's file name, or a folder for a dated name")
+    commands.add_parser("run", help="run the bot (the same as no command)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; a bad setting is one line on stderr and exit status 2."""
     args = build_parser().parse_args(argv)
+    from bot.config import ConfigError
+
+    try:
+        return _dispatch(args)
+    except ConfigError as exc:
+        print(f"passerelle: {exc}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     from bot.config import load_settings
 
     if args.command == "flows":
@@ -89,6 +107,14 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(require_token=False)
         return console.run(str(settings.flows_dir), lang=args.lang, flow_id=args.flow,
                            country=args.country, today=args.today)
+    if args.command == "doctor":
+        from bot.ops.doctor import run_checks
+
+        return run_checks()
+    if args.command == "backup":
+        from bot.cli import backup
+
+        return backup.run(args.path, load_settings(require_token=False))
     if args.command in ("volunteer", "suggestions"):
         from bot.cli import volunteers
 

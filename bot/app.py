@@ -1,35 +1,42 @@
 """Running the bot: settings, flows, database, the Application and its workers, together.
 
 `Runtime` is what tests start and stop (also to simulate a restart on the same database);
-`run_bot` is `python -m bot`: it refuses to start on a bad token or invalid flows, with one
-clear message and no traceback.
+`run_bot` is `python -m bot`: it refuses to start on bad settings, a refused token or invalid
+flows, with one clear message and no traceback; while the Bot API is unreachable it retries
+with backoff, one log line per attempt, and a signal stops it at once (a supervisor such as
+systemd sees a clean exit, never a hang).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import signal
 import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import LOCALES_DIR
 from bot.logs import setup_logging
+from bot.ops.http import MetricsServer
 from bot.services.library import FlowLibrary, FlowsInvalid
 from bot.storage import volunteers
-from bot.storage.db import Database
+from bot.storage.db import Database, DatabaseUnavailable
 from bot.tg.app import build_application
 from bot.tg.commands import queue_command_menus
+from bot.tg.connectivity import api_host, network_reason, retry_delay
 from bot.tg.dispatcher import Dispatcher
 from bot.tg.intake import Intake
 from bot.tg.mediation.wiring import Mediation
 from bot.tg.ratelimit import RateLimiter
 from bot.tg.sender import Sender
+from bot.tg.transport import AiohttpRequest
 from bot.tg.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
@@ -46,13 +53,24 @@ class Runtime:
     application: Application[Any, Any, Any, Any, Any, Any] | None = None
     workers: list[Any] = field(default_factory=list)
     webhook: WebhookServer | None = None
+    metrics: MetricsServer | None = None
+    requests: tuple[AiohttpRequest, ...] = ()
+    token_refused: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def start(self) -> None:
+        """Open everything; the first call to Telegram (getMe) comes before any worker starts.
+
+        Raises what Telegram or the network raised (InvalidToken, NetworkError); the caller
+        then calls :meth:`stop`, which closes whatever was opened.
+        """
         self.db = await Database.open(self.settings.database_path)
         mediation = Mediation(self.settings, self.db)
+        self.requests = (AiohttpRequest(), AiohttpRequest(connection_pool_size=2))
         self.application = build_application(self.settings, self.library, db=self.db,
-                                              extra_commands=mediation.commands)
+                                              extra_commands=mediation.commands,
+                                              requests=self.requests)
         mediation.install(self.application)
+        await self.application.initialize()  # getMe: a refused token or no network stops here
         bot = self.application.bot
         sender = Sender(bot, self.db, limiter=RateLimiter(global_rate=self.settings.send_rate),
                         on_blocked=mediation.on_blocked)
@@ -71,13 +89,25 @@ class Runtime:
                                          port=self.settings.webhook_port)
             await self.webhook.start()
         else:
-            intake = Intake(bot, self.db, timeout=self.poll_timeout)
+            intake = Intake(bot, self.db, timeout=self.poll_timeout,
+                            on_invalid_token=self._token_refused)
             await intake.start()
             self.workers.insert(0, intake)
+        if self.settings.metrics_port is not None:
+            self.metrics = MetricsServer(self.db, host=self.settings.metrics_listen,
+                                         port=self.settings.metrics_port)
+            await self.metrics.start()
+
+    def _token_refused(self) -> None:
+        self.token_refused.set()
 
     async def stop(self) -> None:
-        if self.webhook is not None:
-            await self.webhook.stop()
+        """Close everything that was opened, also after a start that failed half-way."""
+        for server in (self.webhook, self.metrics):
+            if server is not None:
+                with contextlib.suppress(Exception):
+                    await server.stop()
+        self.webhook = self.metrics = None
         for worker in self.workers:
             with contextlib.suppress(Exception):
                 await worker.stop()
@@ -85,34 +115,68 @@ class Runtime:
         if self.application is not None:
             with contextlib.suppress(Exception):
                 await self.application.shutdown()
+            self.application = None
+        for request in self.requests:  # Application.shutdown skips them when getMe failed
+            with contextlib.suppress(Exception):
+                await request.shutdown()
+        self.requests = ()
         if self.db is not None:
             await self.db.close()
+            self.db = None
 
 
-async def _serve(runtime: Runtime) -> None:
+async def _serve(runtime: Runtime) -> int:
+    """Start (retrying while Telegram is unreachable), run until a signal; the exit code."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    await runtime.start()
-    log.info("Passerelle is running (%s)", "webhook" if runtime.settings.webhook_url
-             else "long polling")
+    api = api_host(runtime.settings.telegram_api_url)
     try:
-        await stop.wait()
+        for attempt in itertools.count(1):
+            try:
+                await runtime.start()
+                break
+            except InvalidToken:
+                log.critical("Telegram rejected BOT_TOKEN; get a new token from @BotFather "
+                             "(/token) and put it in .env")
+                return 2
+            except NetworkError as exc:  # TimedOut included; the message names no secret
+                await runtime.stop()
+                delay = retry_delay(attempt)
+                log.error("cannot reach the Telegram Bot API at %s (%s); attempt %d, next try "
+                          "in %.0f s", api, network_reason(exc), attempt, delay)
+                if await _wait(stop, delay):
+                    return 0
+        log.info("Passerelle is running (%s)", "webhook" if runtime.settings.webhook_url
+                 else "long polling")
+        waits = [asyncio.create_task(stop.wait()),
+                 asyncio.create_task(runtime.token_refused.wait())]
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for task in waits:
+            task.cancel()
+        if runtime.token_refused.is_set():
+            log.critical("Telegram rejected BOT_TOKEN while running (revoked?); stopping")
+            return 2
+        return 0
     finally:
         await runtime.stop()
 
 
+async def _wait(stop: asyncio.Event, seconds: float) -> bool:
+    """Sleep up to `seconds`; True when a stop signal came first."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+    return stop.is_set()
+
+
 def run_bot() -> int:
-    """`python -m bot`: exit 2 on bad settings, 1 on invalid flows, 0 after a clean stop."""
+    """`python -m bot`: exit 2 on bad settings or a refused token, 1 on invalid flows."""
     try:
         settings = load_settings()
     except ConfigError as exc:
         print(f"passerelle: {exc}", file=sys.stderr)
-        return 2
-    if settings.webhook_url and not settings.webhook_secret:
-        print("passerelle: WEBHOOK_URL needs WEBHOOK_SECRET (see .env.example)", file=sys.stderr)
         return 2
     setup_logging(settings)
     if not LOCALES_DIR.is_dir():  # e.g. a non-editable install: the UI would be English only
@@ -125,5 +189,11 @@ def run_bot() -> int:
         print(f"passerelle: {len(exc.result.errors)} errors in {settings.flows_dir}; fix them "
               "(python -m bot flows check) and start again", file=sys.stderr)
         return 1
-    asyncio.run(_serve(Runtime(settings, library)))
-    return 0
+    try:
+        return asyncio.run(_serve(Runtime(settings, library)))
+    except DatabaseUnavailable as exc:
+        log.critical("%s", exc)
+        return 1
+    except Exception:  # one redacted record (the log filter scrubs secrets), then exit 1
+        log.critical("Passerelle stopped on an unexpected error", exc_info=True)
+        return 1

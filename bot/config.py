@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,60}$")
 TOKEN_HELP = (
@@ -39,10 +40,21 @@ class Settings:
     renotify_minutes: float = 30.0
     admin_escalation_minutes: float = 120.0
     retention_days: int = 90
+    metrics_port: int | None = None
+    metrics_listen: str = "127.0.0.1"
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_INLINE_COMMENT = re.compile(r"\s+#.*$")
 
 
 def read_env_file(path: Path) -> dict[str, str]:
-    """Parse KEY=VALUE lines (comments, blank lines, optional quotes); no interpolation."""
+    """Parse KEY=VALUE lines (comments, blank lines, optional quotes); no interpolation.
+
+    As in python-dotenv and docker compose, `#` after whitespace starts a comment in an
+    unquoted value (`LOG_LEVEL=INFO # verbose later`), and a quoted value ends at its closing
+    quote, so `"a # b"` keeps its `#`.
+    """
     values: dict[str, str] = {}
     if not path.is_file():
         return values
@@ -53,8 +65,11 @@ def read_env_file(path: Path) -> dict[str, str]:
         key, _, value = line.partition("=")
         key = key.strip().removeprefix("export ").strip()
         value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
+        quote = value[:1]
+        if quote in ("\"", "'") and quote in value[1:]:
+            value = value[1:value.index(quote, 1)]
+        else:
+            value = _INLINE_COMMENT.sub("", value)
         values[key] = value
     return values
 
@@ -70,6 +85,21 @@ def _number(env: Mapping[str, str], key: str, default: float, kind: type = float
     if value < 0:
         raise ConfigError(f"{key} must not be negative; see .env.example")
     return value
+
+
+def _port(env: Mapping[str, str], key: str, default: int | None = None) -> int | None:
+    """A TCP port (1-65535), or `default` when the setting is empty."""
+    raw = env.get(key, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise ConfigError(f"{key}={raw!r} is not a port number (1-65535); see .env.example")
+    return int(raw)
+
+
+def _is_url(value: str, schemes: tuple[str, ...]) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in schemes and bool(parts.hostname)
 
 
 def load_settings(
@@ -95,22 +125,41 @@ def load_settings(
                                   f"not {part.strip()!r}")
             admin_ids.add(int(part))
     webhook_url = env.get("WEBHOOK_URL", "").strip() or None
+    if webhook_url and not _is_url(webhook_url, ("https",)):
+        raise ConfigError(f"WEBHOOK_URL={webhook_url!r} must be a public https:// address "
+                          "(Telegram calls webhooks over HTTPS only); leave it empty to poll")
     secret = env.get("WEBHOOK_SECRET", "").strip() or None
     if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
         raise ConfigError("WEBHOOK_SECRET may only use A-Z, a-z, 0-9, _ and - (1-256 characters)")
+    if webhook_url and not secret:
+        raise ConfigError("WEBHOOK_URL needs WEBHOOK_SECRET (see .env.example)")
+    api_url = env.get("TELEGRAM_API_URL", "").strip() or Settings.telegram_api_url
+    if not _is_url(api_url, ("https", "http")):
+        raise ConfigError(f"TELEGRAM_API_URL={api_url!r} is not an http(s):// address; "
+                          f"the default is {Settings.telegram_api_url}")
+    database_path = Path(env.get("DATABASE_PATH", "").strip() or Settings.database_path)
+    if database_path.is_dir():
+        raise ConfigError(f"DATABASE_PATH={str(database_path)!r} is a folder; give a file, "
+                          f"e.g. {database_path / 'passerelle.sqlite3'}")
+    log_level = (env.get("LOG_LEVEL", "").strip() or "INFO").upper()
+    if log_level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL={log_level.lower()!r} is not a log level; use one of "
+                          f"{', '.join(LOG_LEVELS)}")
     return Settings(
         bot_token=token,
-        telegram_api_url=env.get("TELEGRAM_API_URL", "").strip() or Settings.telegram_api_url,
-        database_path=Path(env.get("DATABASE_PATH", "").strip() or Settings.database_path),
+        telegram_api_url=api_url,
+        database_path=database_path,
         flows_dir=Path(env.get("FLOWS_DIR", "").strip() or Settings.flows_dir),
         admin_ids=frozenset(admin_ids),
-        log_level=(env.get("LOG_LEVEL", "").strip() or "INFO").upper(),
+        log_level=log_level,
         webhook_url=webhook_url,
         webhook_secret=secret,
         webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
-        webhook_port=int(_number(env, "WEBHOOK_PORT", 8080, int)),
+        webhook_port=_port(env, "WEBHOOK_PORT") or Settings.webhook_port,
         send_rate=_number(env, "SEND_RATE", 30.0),
         renotify_minutes=_number(env, "ESCALATION_RENOTIFY_MINUTES", 30.0),
         admin_escalation_minutes=_number(env, "ESCALATION_ADMIN_MINUTES", 120.0),
         retention_days=int(_number(env, "RETENTION_DAYS", 90, int)),
+        metrics_port=_port(env, "METRICS_PORT"),
+        metrics_listen=env.get("METRICS_LISTEN", "").strip() or "127.0.0.1",
     )

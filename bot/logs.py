@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
+import threading
+from types import TracebackType
 
 from bot.config import Settings
 
@@ -35,9 +38,21 @@ class RedactSecrets(logging.Filter):
 
 
 def setup_logging(settings: Settings) -> None:
+    """Log lines to stderr with secrets scrubbed, and uncaught exceptions through the same
+    filter: Python's own traceback printer would otherwise write the token (PTB's
+    InvalidToken quotes it) straight to stderr."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets((settings.bot_token, settings.webhook_secret or "")))
+    uncaught = logging.getLogger("passerelle.uncaught")
+
+    def log_uncaught(kind: type[BaseException], exc: BaseException, tb: TracebackType | None
+                     ) -> None:
+        uncaught.critical("uncaught %s", kind.__name__, exc_info=(kind, exc, tb))
+
+    sys.excepthook = log_uncaught
+    threading.excepthook = lambda args: log_uncaught(
+        args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)

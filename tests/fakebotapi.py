@@ -115,6 +115,9 @@ class FakeBotAPI(FakeChats):
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        if request.match_info["token"] != self.token:  # as Telegram answers a wrong token
+            return web.json_response({"ok": False, "error_code": 401,
+                                      "description": "Unauthorized"}, status=401)
         call = Call(method, decode_params(self.spec, method, await _read(request)))
         self.calls.append(call)
         problems = check_call(self.spec, method, call.params)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, load_settings, read_env_file
 
 REPO = Path(__file__).resolve().parents[1]
 GOOD_TOKEN = "123456789:AAFakeTokenForTestsOnly_0123456789ab"
@@ -22,7 +22,7 @@ NOWHERE = "http://127.0.0.1:9/bot"
 
 
 def run_bot(cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {"PATH": os.environ.get("PATH", ""), "HOME": str(cwd),
+    clean = {"PATH": os.environ.get("PATH", ""), "HOME": str(cwd), "PYTHONPATH": str(REPO),
              "TELEGRAM_API_URL": NOWHERE, "DATABASE_PATH": str(cwd / "db.sqlite3"), **env}
     return subprocess.run([sys.executable, "-m", "bot"], cwd=cwd, env=clean,
                           capture_output=True, text=True, timeout=60)
@@ -99,3 +99,51 @@ def test_invalid_flows_stop_the_start_and_are_listed(tmp_path: Path) -> None:
     assert any("dangling.yaml:" in line and "nowhere" in line for line in lines)
     assert "python -m bot flows check" in lines[-1]
     assert not (tmp_path / "db.sqlite3").exists()  # it stopped before touching anything
+
+
+@pytest.mark.parametrize(("key", "value", "says"), [
+    ("LOG_LEVEL", "verbose", "not a log level"),
+    ("WEBHOOK_URL", "http://example.org/hook", "https://"),
+    ("WEBHOOK_URL", "example.org/hook", "https://"),
+    ("TELEGRAM_API_URL", "api.telegram.org/bot", "http(s)://"),
+    ("WEBHOOK_PORT", "80000", "port number"),
+    ("METRICS_PORT", "metrics", "port number"),
+])
+def test_each_bad_setting_is_named_with_what_to_do(key: str, value: str, says: str) -> None:
+    env = {"BOT_TOKEN": GOOD_TOKEN, "WEBHOOK_SECRET": "s3cret", key: value}
+    with pytest.raises(ConfigError, match=key) as raised:
+        load_settings(env, None)
+    assert says in str(raised.value)
+
+
+def test_a_database_path_that_is_a_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"DATABASE_PATH.*is a folder"):
+        load_settings({"BOT_TOKEN": GOOD_TOKEN, "DATABASE_PATH": str(tmp_path)}, None)
+
+
+def test_inline_comments_in_dotenv_are_not_part_of_the_value(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(
+        "LOG_LEVEL=INFO # WARNING when it is calm\n"
+        "ADMIN_IDS=1,2   # Amina and Bakyt\n"
+        'ALIAS_NOTE="abc # def" # quoted values keep their #\n'
+        "FLOWS_DIR=my#flows\n", "utf-8")
+    settings = load_settings({"BOT_TOKEN": GOOD_TOKEN}, tmp_path / ".env")
+    assert settings.log_level == "INFO"
+    assert settings.admin_ids == frozenset({1, 2})
+    assert read_env_file(tmp_path / ".env")["ALIAS_NOTE"] == "abc # def"
+    assert settings.flows_dir == Path("my#flows")  # no space before '#': part of the value
+
+
+def test_bad_log_level_stops_the_bot_with_one_line(tmp_path: Path) -> None:
+    result = run_bot(tmp_path, BOT_TOKEN=GOOD_TOKEN, LOG_LEVEL="verbose")
+    assert result.returncode == 2
+    assert "LOG_LEVEL" in one_clear_line(result)
+
+
+def test_the_first_start_with_broken_flows_keeps_no_running_set(tmp_path: Path) -> None:
+    flows = tmp_path / "flows" / "SN"
+    flows.mkdir(parents=True)
+    (flows / "broken.yaml").write_text("id: broken\nsteps: [\n", "utf-8")
+    result = run_bot(tmp_path, BOT_TOKEN=GOOD_TOKEN, FLOWS_DIR=str(tmp_path / "flows"))
+    assert result.returncode == 1
+    assert "keeping the running set" not in result.stdout + result.stderr

@@ -321,3 +321,12 @@ async def test_end_to_end_polling_to_delivery(fake_api: FakeBotAPI, api_bot, db,
     assert fake_api.texts_to(10) == ["echo hi there"]
     row = await db.fetchone("SELECT status, result FROM outbox WHERE chat_id = 10")
     assert row["status"] == "sent" and '"message_id": 2' in row["result"]
+
+
+async def test_webhook_server_answers_healthz_without_the_secret(db: Database,
+                                                                 webhook: str) -> None:
+    health_url = webhook.replace("/telegram", "/healthz")
+    async with aiohttp.ClientSession() as session, session.get(health_url) as response:
+        assert response.status == 200
+        body = await response.json()
+    assert body["status"] == "ok" and body["inbox_pending"] == 0

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from bot.storage import Database, kv, sessions, users
+from bot.storage.db import DatabaseUnavailable
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.users import User
 
@@ -50,7 +50,7 @@ async def test_a_new_migration_is_applied_once_and_a_broken_one_not_at_all(tmp_p
         assert (await db.fetchone("PRAGMA user_version"))[0] == len(extra)
         await db.close()
     broken = [*extra, (len(extra) + 1, "CREATE TABLE half (id INTEGER); SELECT nonsense(;")]
-    with pytest.raises(sqlite3.Error):
+    with pytest.raises(DatabaseUnavailable, match="syntax error"):
         await Database.open(path, broken)
     db = await Database.open(path, extra)
     try:

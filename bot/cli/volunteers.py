@@ -26,13 +26,28 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.config import Settings
+from bot.engine import FlowSet, load_flows
 from bot.services import mediation
-from bot.services.scope import ScopeError, parse_countries, parse_languages
+from bot.services.scope import (
+    ScopeError,
+    check_against_flows,
+    parse_countries,
+    parse_languages,
+)
 from bot.storage import cases, records, volunteers
 from bot.storage.db import Database
 from bot.storage.volunteers import Volunteer
 
 MAX_ALIAS = 64
+MAX_USER_ID = 2**52  # the Bot API: user ids have at most 52 significant bits
+
+
+def _flows(settings: Settings) -> FlowSet:
+    result = load_flows(settings.flows_dir)
+    if not result.ok:
+        raise UsageError(f"the flows in {settings.flows_dir} have errors; run python -m bot "
+                         "flows check")
+    return result.flows
 
 
 class UsageError(ScopeError):
@@ -122,6 +137,11 @@ def run(args: Any, settings: Settings, out: TextIO | None = None,
     except ScopeError as exc:
         print(f"passerelle: {exc}", file=io.err)
         return 2
+    # A relative DATABASE_PATH run from another folder would silently open (or create) a
+    # different database: always say which file this was.
+    path = settings.database_path.resolve()
+    state = "" if path.exists() else " (new, empty: check DATABASE_PATH)"
+    print(f"database: {path}{state}", file=io.err)
     return asyncio.run(_with_db(settings.database_path, work))
 
 
@@ -133,12 +153,15 @@ def _command(args: Any, settings: Settings, io: Io) -> Callable[[Database], Awai
         return lambda db: _suggestions(db, args.limit, io)
     if args.volunteer_command == "list":
         return lambda db: _list(db, io)
-    if args.user_id <= 0:
-        raise UsageError(f"{args.user_id} is not a Telegram user id (a positive number)")
+    if not 0 < args.user_id < MAX_USER_ID:
+        raise UsageError(f"{args.user_id} is not a Telegram user id (a positive number of at "
+                         "most 16 digits; the person can see theirs with @userinfobot)")
     if args.volunteer_command == "add":
         countries = parse_countries(args.countries)
         languages = parse_languages(args.languages)
         alias = parse_alias(args.alias)
+        for warning in check_against_flows(_flows(settings), countries, languages):
+            print(f"passerelle: warning: {warning}", file=io.err)
         return lambda db: _add(db, args.user_id, countries, languages, alias, io)
     if args.volunteer_command == "remove":
         return lambda db: _remove(db, args.user_id, settings, io)

@@ -36,7 +36,7 @@ class FlowLibrary:
         library = cls(Path(directory))
         result = library.reload()
         if not result.ok:
-            raise FlowsInvalid(result)
+            raise FlowsInvalid(result)  # nothing is running yet: the caller says what to fix
         return library
 
     def reload(self) -> LoadResult:
@@ -47,6 +47,6 @@ class FlowLibrary:
             self.loaded_at = date.today()
             log.info("loaded %d flows (%d warnings)", len(result.flows.flows),
                      len(result.warnings))
-        else:
+        elif self.flows.flows:  # only a running set can be kept; at start there is none
             log.warning("flows have %d errors; keeping the running set", len(result.errors))
         return result

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -115,6 +116,10 @@ class Tx:
         self.after_commit(lambda: self.db._posted(name, posted))
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened or migrated; the message is one line for the operator."""
+
+
 class Database:
     """An open SQLite database; create with ``await Database.open(path)``."""
 
@@ -134,13 +139,25 @@ class Database:
     async def open(
         cls, path: str | Path, migrations: Sequence[tuple[int, str]] = MIGRATIONS
     ) -> Database:
-        """Open (creating if needed) the database at ``path`` and bring its schema up to date."""
+        """Open (creating if needed) the database at ``path`` and bring its schema up to date.
+
+        Raises :class:`DatabaseUnavailable` (one line: which file, what is wrong) when the
+        folder cannot be created, the file cannot be opened or written (permissions, a full
+        disk), or the schema is newer than this code.
+        """
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        writer = await _connect(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            writer = await _connect(path)
+        except (OSError, sqlite3.Error) as exc:
+            raise DatabaseUnavailable(f"cannot open the database {path.resolve()}: {exc}") from None
         try:
             await migrate(writer, migrations)
             reader = await _connect(path)
+        except (OSError, sqlite3.Error, ValueError) as exc:
+            await writer.close()
+            raise DatabaseUnavailable(f"cannot prepare the database {path.resolve()}: {exc}"
+                                      ) from None
         except BaseException:
             await writer.close()
             raise

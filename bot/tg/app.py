@@ -33,18 +33,23 @@ NEW_MESSAGE = filters.UpdateType.MESSAGE
 def build_application(settings: Settings, library: FlowLibrary, *,
                       extra_commands: dict[str, Any] | None = None,
                       extra_handlers: list[Any] = (),
+                      requests: tuple[AiohttpRequest, AiohttpRequest] | None = None,
                       **bot_data: Any) -> Application[Any, Any, Any, Any, Any, Any]:
     """Build the Application; no Updater: the inbox replaces it (see bot/tg/intake.py).
 
     `extra_commands` and `extra_handlers` (from the volunteer service) go before the
-    fallbacks, so an unknown-command reply never shadows them.
+    fallbacks, so an unknown-command reply never shadows them. `requests` (the transport for
+    every call, then the one for getUpdates) lets the caller close their connections even
+    when the Application never finished initialising.
     """
+    # PTB's httpx transport costs ~5x the CPU per call; getUpdates gets a pool of its own.
+    calls, updates = requests or (AiohttpRequest(), AiohttpRequest(connection_pool_size=2))
     application = (
         ApplicationBuilder()
         .token(settings.bot_token)
         .base_url(settings.telegram_api_url)
-        .request(AiohttpRequest())  # PTB's httpx transport costs ~5x the CPU per call
-        .get_updates_request(AiohttpRequest(connection_pool_size=2))  # used by getUpdates
+        .request(calls)
+        .get_updates_request(updates)
         .updater(None)
         .build()
     )

@@ -27,6 +27,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
+from bot.ops import metrics
 from bot.storage import inbox, outbox
 from bot.storage.db import Database
 from bot.tg.turn import Turn, bind, current_turn
@@ -174,6 +175,7 @@ class Dispatcher:
                     if turn.error is not None:
                         raise turn.error
                     await turn.flush()
+            metrics.UPDATES_PROCESSED.inc()
         except Exception as exc:
             log.error("update %s failed: %s", update_id, describe(exc))
             log.debug("update %s traceback", update_id, exc_info=exc)
@@ -186,6 +188,7 @@ class Dispatcher:
 
     async def _fail(self, update_id: int, chat_id: int | None, update: Update | None,
                     exc: BaseException, error: str) -> None:
+        metrics.UPDATES_FAILED.inc()
         if self._on_failed is not None:
             try:
                 async with self._db.transaction() as tx:

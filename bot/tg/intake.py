@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from telegram import Bot, Update
@@ -44,6 +44,7 @@ class Intake:
         allowed_updates: Sequence[str] = Update.ALL_TYPES,
         backoff_base: float = 1.0,
         backoff_cap: float = 30.0,
+        on_invalid_token: Callable[[], None] | None = None,
     ) -> None:
         self._bot = bot
         self._db = db
@@ -52,6 +53,7 @@ class Intake:
         self._allowed = list(allowed_updates)
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap
+        self._on_invalid_token = on_invalid_token  # the runtime stops: polling cannot go on
         self._task: asyncio.Task[None] | None = None
         self._stopped = asyncio.Event()
         self._storing = False  # True while a batch is being committed: let it finish
@@ -83,7 +85,9 @@ class Intake:
                 failures = 0
             except InvalidToken:
                 log.critical("intake: Telegram rejected the bot token; polling stops")
-                raise
+                if self._on_invalid_token is not None:
+                    self._on_invalid_token()
+                return
             except RetryAfter as exc:
                 await self._sleep(retry_after_seconds(exc))
             except Exception as exc:

@@ -42,6 +42,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
+from bot.ops import metrics
 from bot.storage import outbox
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxRow
@@ -270,6 +271,7 @@ class Sender:
             async with self._in_flight:
                 result = await self._call(row)
         except RetryAfter as exc:
+            metrics.RATE_LIMITED.inc()
             delay = retry_after_seconds(exc)
             await self._retry(row, delay, f"RetryAfter: {delay:g}s")
             return False

@@ -25,6 +25,8 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.logs import TOKEN_IN_TEXT
+
 
 class AiohttpRequest(BaseRequest):
     """A pooled aiohttp session; ``await initialize()`` before use, ``shutdown()`` after."""
@@ -99,8 +101,9 @@ class AiohttpRequest(BaseRequest):
                 return response.status, await response.read()
         except TimeoutError as exc:  # aiohttp's timeouts are TimeoutErrors too
             raise TimedOut from exc
-        except aiohttp.ClientError as exc:
-            raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+        except aiohttp.ClientError as exc:  # its text may quote the URL, which holds the token
+            reason = TOKEN_IN_TEXT.sub("***", str(exc).replace(url, "<Bot API URL>"))
+            raise NetworkError(f"aiohttp.{type(exc).__name__}: {reason}") from None
 
 
 _JSON = {"Content-Type": "application/json"}

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from telegram import Bot, Update
 
+from bot.ops.http import healthz
 from bot.storage import inbox
 from bot.storage.db import Database
 
@@ -65,6 +66,7 @@ class WebhookServer:
         """The aiohttp application (one route); exposed for embedding and tests."""
         app = web.Application()
         app.router.add_post(self.path, self._receive)
+        app.router.add_get("/healthz", self._healthz)  # for the reverse proxy and monitoring
         return app
 
     async def start(self) -> None:
@@ -87,6 +89,9 @@ class WebhookServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        return await healthz(self._db)
 
     async def _receive(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode()

@@ -14,6 +14,8 @@ from bot.services import mediation
 from bot.storage import cases, records, volunteers
 from bot.storage.db import Database
 
+REPO = Path(__file__).resolve().parents[2]
+
 
 @pytest.fixture
 def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -22,6 +24,7 @@ def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("BOT_TOKEN", raising=False)
     path = tmp_path / "data" / "cli.sqlite3"
     monkeypatch.setenv("DATABASE_PATH", str(path))
+    monkeypatch.setenv("FLOWS_DIR", str(REPO / "flows"))
     return path
 
 
@@ -69,7 +72,7 @@ def test_empty_roster_says_how_to_add(db_path: Path, capsys) -> None:
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["--countries", "kz", "--languages", "ru"], "not kz"),
+    (["--countries", "k1", "--languages", "ru"], "not K1"),
     (["--countries", "KAZ", "--languages", "ru"], "not KAZ"),
     (["--countries", ",", "--languages", "ru"], "2 capital letters"),
     (["--countries", "KZ", "--languages", "ru,xx"], "unknown language xx"),
@@ -121,7 +124,8 @@ def test_remove_puts_their_cases_back_in_the_queue(db_path: Path, capsys) -> Non
 
 
 def test_suggestions_newest_first(db_path: Path, capsys) -> None:
-    assert run_cli(capsys, "suggestions") == (0, "no suggestions yet\n", "")
+    code, out, err = run_cli(capsys, "suggestions")
+    assert (code, out) == (0, "no suggestions yet\n") and err.startswith("database: ")
 
     async def suggest(db: Database) -> None:
         async with db.transaction() as tx:
@@ -140,3 +144,39 @@ def test_suggestions_newest_first(db_path: Path, capsys) -> None:
     assert len(lines[1].split("\t")[3]) == len("2026-01-01 10:00")
     assert run_cli(capsys, "suggestions", "--limit", "1")[1].count("\n") == 2
     assert run_cli(capsys, "suggestions", "--limit", "0")[0] == 2
+
+
+def test_country_and_language_codes_are_normalised(db_path: Path, capsys) -> None:
+    code, out, _ = run_cli(capsys, "volunteer", "add", "801", "--countries", "lb",
+                           "--languages", "AR,Fr")
+    assert code == 0 and out == "volunteer 801: LB ar,fr\n"
+
+
+def test_a_country_without_flows_is_refused(db_path: Path, capsys) -> None:
+    code, _, err = run_cli(capsys, "volunteer", "add", "801", "--countries", "XX",
+                           "--languages", "ru")
+    assert code == 2
+    assert "no flows for XX" in err and "KZ" in err
+    assert not db_path.exists()  # refused before the database was opened
+
+
+def test_a_language_no_flow_of_the_country_offers_is_a_warning(db_path: Path, capsys) -> None:
+    code, out, err = run_cli(capsys, "volunteer", "add", "801", "--countries", "SN",
+                             "--languages", "fr,ru")
+    assert code == 0 and out == "volunteer 801: SN fr,ru\n"
+    assert "warning: no SN flow is in ru" in err
+
+
+@pytest.mark.parametrize("user_id", ["12345678901234567890123", "0"])
+def test_an_impossible_user_id_is_a_clear_error(db_path: Path, capsys, user_id: str) -> None:
+    code, _, err = run_cli(capsys, "volunteer", "add", user_id, "--countries", "KZ",
+                           "--languages", "ru")
+    assert code == 2
+    assert "is not a Telegram user id" in err and "Traceback" not in err
+
+
+def test_every_command_names_the_database_it_used(db_path: Path, capsys) -> None:
+    _, _, err = run_cli(capsys, "volunteer", "list")
+    assert f"database: {db_path}" in err and "new, empty" in err
+    _, _, err = run_cli(capsys, "volunteer", "list")
+    assert f"database: {db_path}\n" in err

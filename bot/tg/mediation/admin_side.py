@@ -21,7 +21,7 @@ def parse_scope(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     parts = text.split()
     if len(parts) != 2:
         raise ScopeError("give the countries and the languages, e.g. KZ,KG ru,kk")
-    return parse_countries(parts[0].upper()), parse_languages(parts[1])
+    return parse_countries(parts[0]), parse_languages(parts[1])
 
 
 async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,0 +1,1 @@
+"""Operating the bot: metrics, health, backups and the doctor's checks."""

@@ -1,0 +1,68 @@
+"""The optional metrics endpoint (``METRICS_PORT``) and the health answer both servers give.
+
+Why a server of its own: in polling mode there is no web server, and monitoring must work
+in both modes. It is aiohttp (already a dependency) on the bot's event loop, so it starts
+and stops with the bot and needs no thread. Bind it to localhost or a private network: the
+figures are anonymous, but nobody outside needs them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from bot.ops import metrics
+from bot.storage.db import Database
+from bot.storage.health import queue_health
+
+log = logging.getLogger(__name__)
+
+
+async def healthz(db: Database) -> web.Response:
+    """200 with the queue figures when the database answers; 503 otherwise."""
+    try:
+        health = await queue_health(db)
+    except Exception as exc:
+        log.warning("healthz: the database did not answer (%s)", type(exc).__name__)
+        return web.json_response({"status": "unavailable"}, status=503)
+    return web.json_response({"status": "ok", "inbox_pending": health.inbox_pending,
+                              "outbox_pending": health.outbox_pending,
+                              "outbox_oldest_age_seconds": round(health.outbox_oldest_age_s, 1)})
+
+
+class MetricsServer:
+    """``GET /metrics`` (Prometheus) and ``GET /healthz``; ``await start()`` / ``stop()``."""
+
+    def __init__(self, db: Database, *, host: str = "127.0.0.1", port: int = 9464) -> None:
+        self._db = db
+        self._host = host
+        self._port = port
+        self._runner: web.AppRunner | None = None
+        self.port: int | None = None
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/metrics", self._metrics)
+        app.router.add_get("/healthz", self._healthz)
+        return app
+
+    async def start(self) -> None:
+        self._runner = web.AppRunner(self.app(), access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self._host, self._port).start()
+        self.port = self._runner.addresses[0][1]
+        log.info("metrics: http://%s:%s/metrics", self._host, self.port)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        body = await metrics.exposition(self._db)
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        return await healthz(self._db)
