@@ -28,6 +28,7 @@ from bot.tg.commands import queue_command_menus
 from bot.tg.dispatcher import Dispatcher
 from bot.tg.intake import Intake
 from bot.tg.mediation.wiring import Mediation
+from bot.tg.publishing import Publishing
 from bot.tg.ratelimit import RateLimiter
 from bot.tg.sender import Sender
 from bot.tg.webhook import WebhookServer
@@ -50,16 +51,20 @@ class Runtime:
     async def start(self) -> None:
         self.db = await Database.open(self.settings.database_path)
         mediation = Mediation(self.settings, self.db)
-        self.application = build_application(self.settings, self.library, db=self.db,
-                                              extra_commands=mediation.commands)
+        publishing = Publishing(self.settings, self.db, self.library)
+        self.application = build_application(
+            self.settings, self.library, db=self.db,
+            extra_commands={**mediation.commands, **publishing.commands},
+            extra_handlers=publishing.handlers())
         mediation.install(self.application)
+        publishing.install(self.application)
         bot = self.application.bot
         sender = Sender(bot, self.db, limiter=RateLimiter(global_rate=self.settings.send_rate),
                         on_blocked=mediation.on_blocked)
         dispatcher = Dispatcher(self.application, self.db)
         await dispatcher.start()
         await sender.start()
-        self.workers = [dispatcher, sender, *mediation.workers()]
+        self.workers = [dispatcher, sender, *mediation.workers(), *publishing.workers(bot)]
         for worker in self.workers[2:]:
             await worker.start()
         roster = await volunteers.all_volunteers(self.db)

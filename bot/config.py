@@ -40,6 +40,14 @@ class Settings:
     admin_escalation_minutes: float = 120.0
     retention_days: int = 90
 
+    @property
+    def telegram_file_url(self) -> str:
+        """Where files are downloaded: Telegram's layout puts `/file` before `/bot<token>`."""
+        base = self.telegram_api_url.rstrip("/")
+        if base.endswith("/bot"):
+            return base[: -len("/bot")] + "/file/bot"
+        return base + "/file/bot"
+
 
 def read_env_file(path: Path) -> dict[str, str]:
     """Parse KEY=VALUE lines (comments, blank lines, optional quotes); no interpolation."""

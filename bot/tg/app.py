@@ -43,6 +43,7 @@ def build_application(settings: Settings, library: FlowLibrary, *,
         ApplicationBuilder()
         .token(settings.bot_token)
         .base_url(settings.telegram_api_url)
+        .base_file_url(settings.telegram_file_url)  # documents sent to the bot (proposals)
         .request(AiohttpRequest())  # PTB's httpx transport costs ~5x the CPU per call
         .get_updates_request(AiohttpRequest(connection_pool_size=2))  # used by getUpdates
         .updater(None)

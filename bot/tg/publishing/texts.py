@@ -1,0 +1,116 @@
+"""The messages of publishing: problems, change summaries, refusals, in the reader's language.
+
+Problems and test failures stay as the command line prints them (`file:line:column: ...`,
+in English): they name places in the file, and admins compare them with `flows check`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.i18n import N_
+from bot.services.flow_changes import FLOW_LEVEL
+from bot.services.publishing import Checked, Refused
+from bot.storage.publishing import Proposal
+from bot.tg import callbacks
+from bot.tg.keyboards import Keyboard, button, keyboard
+from bot.tg.markup import MAX_MESSAGE, escape
+
+Gettext = Callable[[str], str]
+MAX_PROBLEMS = 20
+
+REFUSALS = {
+    "not-allowed": N_("This is for admins, and for volunteers of the procedure's country."),
+    "unknown-flow": N_("There is no procedure with the id {flow}."),
+    "too-big": N_("The file is too big: a flow file may have at most {limit} KB."),
+    "not-author": N_("Only the author of a proposal can send it for review."),
+    "not-draft": N_("This proposal cannot be sent for review now (it is {status})."),
+    "not-pending": N_("This proposal is not waiting for a review any more (it is {status})."),
+    "own-proposal": N_("You wrote this proposal: another admin must review it."),
+    "unknown-proposal": N_("There is no proposal #{id}."),
+    "stale": N_("Not published: this proposal was made on an older version of {flow}, and "
+                "version {version} is published now. The author must export the current file "
+                "(/export {flow}), make the change again and send it."),
+    "no-longer-valid": N_("Not published: with the flows as they are now, this file has "
+                          "problems:"),
+    "no-previous": N_("{flow} has no earlier version to go back to."),
+}
+
+
+def refusal(_: Gettext, exc: Refused) -> str:
+    """The sentence for a refusal (HTML-escaped), with its problem lines if any."""
+    text = _(REFUSALS.get(exc.code, exc.code)).format(**exc.details)
+    problems = exc.details.get("problems")
+    listed = problems if isinstance(problems, list) else []
+    lines = [text, *(f"• {p}" for p in listed[:MAX_PROBLEMS])]
+    return escape("\n".join(lines))[:MAX_MESSAGE - 100]
+
+
+def problems_message(_: Gettext, proposal: Proposal, checked: Checked) -> str:
+    """A file that cannot become a proposal: why, with every place to fix."""
+    if checked.refusal:
+        return escape(_("Your file {name} was not accepted: {reason}").format(
+            name=proposal.file_name, reason=checked.refusal))
+    if checked.status == "stale":
+        return escape(_("Your file {name} was made on version {base} of {flow}, but version "
+                        "{current} is published now. Export the current file (/export {flow}), "
+                        "make your change there and send it again.").format(
+            name=proposal.file_name, base=checked.base_version or "?", flow=checked.flow_id,
+            current=checked.current_version or "?"))
+    review = checked.review
+    found = (review.errors + review.test_failures) if review else []
+    head = _("Your file {name} has {count} problems; nothing was changed. Fix them and send "
+             "the file again:").format(name=proposal.file_name, count=len(found))
+    lines = [head, *found[:MAX_PROBLEMS]]
+    if len(found) > MAX_PROBLEMS:
+        lines.append("…")
+    return escape("\n".join(lines))[:MAX_MESSAGE - 100]
+
+
+def _steps(ids: list[str]) -> str:
+    return ", ".join("title/description" if s == FLOW_LEVEL else s for s in ids)
+
+
+def summary(_: Gettext, proposal: Proposal, checked: Checked, suggestions: list[int]) -> str:
+    """The change, as a reviewer reads it: steps added, removed, changed, per language."""
+    changes, review = checked.changes, checked.review
+    lines = [_("Proposal #{id} for {flow}: the checks pass.").format(
+        id=proposal.id, flow=checked.flow_id)]
+    if changes is not None:
+        if changes.added:
+            lines.append(_("Steps added: {steps}").format(steps=_steps(changes.added)))
+        if changes.removed:
+            lines.append(_("Steps removed: {steps}").format(steps=_steps(changes.removed)))
+        if changes.restructured:
+            lines.append(_("Steps changed (buttons, next steps, answers): {steps}").format(
+                steps=_steps(changes.restructured)))
+        for lang, steps in sorted(changes.reworded.items()):
+            lines.append(_("Wording changed in {lang}: {steps}").format(lang=lang,
+                                                                       steps=_steps(steps)))
+    if review is not None:
+        tested = ", ".join(f"{lang} {seen}/{total}"
+                           for lang, (seen, total) in sorted(review.coverage.items()))
+        lines.append(_("Tests: {passed} passed. Steps tested per language: {tested}").format(
+            passed=review.tests_passed, tested=tested or "-"))
+        if review.warnings:
+            lines.append(_("Warnings ({count}):").format(count=len(review.warnings)))
+            lines += [f"• {w}" for w in review.warnings[:5]]
+    if suggestions:
+        lines.append(_("Answers suggestions: {ids}").format(
+            ids=", ".join(f"#{n}" for n in suggestions)))
+    return escape("\n".join(lines))[:MAX_MESSAGE - 100]
+
+
+def ask_review_keyboard(_: Gettext, proposal_id: int) -> Keyboard:
+    return keyboard([[button(_("Ask for review"), callbacks.encode("y", f"req:{proposal_id}"))]])
+
+
+def review_keyboard(_: Gettext, proposal_id: int) -> Keyboard:
+    return keyboard([[button(_("Approve and publish"),
+                             callbacks.encode("y", f"ok:{proposal_id}")),
+                      button(_("Reject"), callbacks.encode("y", f"no:{proposal_id}"))]])
+
+
+def show_keyboard(_: Gettext, proposals: list[Proposal]) -> Keyboard:
+    return keyboard([[button(_("Review #{id}").format(id=p.id),
+                             callbacks.encode("y", f"show:{p.id}"))] for p in proposals])
