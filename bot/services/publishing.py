@@ -147,6 +147,9 @@ def check_upload(library: FlowLibrary, role: Role, data: bytes, file_name: str) 
     if base != current:
         checked.status = "stale"
         return checked
+    if upload.content == published:
+        return Checked("invalid", flow.id, path, base, refusal="it is the same as the "
+                       "published version: change something first")
     checked.review = review_candidate(library.directory, path, upload.text, flow.id, file_name)
     if not checked.review.ok:
         checked.status = "invalid"

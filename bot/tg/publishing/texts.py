@@ -59,8 +59,8 @@ def problems_message(_: Gettext, proposal: Proposal, checked: Checked) -> str:
             current=checked.current_version or "?"))
     review = checked.review
     found = (review.errors + review.test_failures) if review else []
-    head = _("Your file {name} has {count} problems; nothing was changed. Fix them and send "
-             "the file again:").format(name=proposal.file_name, count=len(found))
+    head = _("Your file {name} has problems; nothing was changed. Fix these and send the "
+             "file again:").format(name=proposal.file_name)
     lines = [head, *found[:MAX_PROBLEMS]]
     if len(found) > MAX_PROBLEMS:
         lines.append("…")
