@@ -1,10 +1,10 @@
 """Reading a flow file someone uploaded: size, encoding, and YAML that cannot hurt the bot.
 
 Why so strict: a proposal comes from a chat, so its bytes are untrusted. Flow files never need
-YAML anchors and aliases, and an alias bomb ("billion laughs") expands a few hundred bytes into
-gigabytes once the document is turned into Python objects, so any anchor or alias is refused
-before anything is built. Tags that build Python objects are refused by the safe loader that
-bot/engine/located.py uses for every flow file.
+YAML tags (`!!python/...` and the like), anchors or aliases, so all are refused before anything
+is built: an alias bomb ("billion laughs") expands a few hundred bytes into gigabytes once the
+document is turned into Python objects. The located loader (bot/engine/located.py) then reads
+the file with the safe loader, as it reads every flow file.
 
 The exported file starts with a marker comment naming the version it was exported from; that
 is how a proposal knows which published version it was made against (see `BASE_MARKER`).
@@ -58,13 +58,16 @@ def marker(flow_id: str, base_hash: str) -> str:
             "version you edited)\n")
 
 
-def _refuse_anchors(text: str) -> None:
+def _refuse_unsafe(text: str) -> None:
     try:
         for token in yaml.scan(text, Loader=_Loader):
+            line = token.start_mark.line + 1
             if isinstance(token, yaml.AnchorToken | yaml.AliasToken):
-                line = token.start_mark.line + 1
                 raise UploadRefused("yaml-alias", f"line {line}: YAML anchors and aliases (& and "
                                     "*) are not allowed in flow files; write the text out")
+            if isinstance(token, yaml.TagToken):
+                raise UploadRefused("yaml-tag", f"line {line}: YAML tags (!...) are not allowed "
+                                    "in flow files; remove it, or put the text in quotes")
     except yaml.YAMLError:
         return  # the located loader reports syntax errors with their position
 
@@ -78,7 +81,7 @@ def read_upload(data: bytes) -> Upload:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise UploadRefused("not-utf8", "the file is not UTF-8 text; save it as UTF-8") from exc
-    _refuse_anchors(text)
+    _refuse_unsafe(text)
     found = BASE_MARKER.match(text)
     content = text[found.end():] if found else text
     try:
