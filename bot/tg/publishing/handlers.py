@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
-from bot.i18n import gettext_for
+from bot.i18n import N_, gettext_for
 from bot.services import publishing
 from bot.services.publishing import Checked, Refused, load_report
 from bot.services.roles import Role, role_of
@@ -23,6 +23,8 @@ from bot.tg.turn import Turn
 from . import texts
 
 BUTTON = r"^y:(req|ok|no|show):\d{1,12}$"
+REJECTED = N_("Your proposal #{id} for {flow} was rejected. Reason: {reason}")
+APPROVED = N_("Your proposal #{id} for {flow} was approved and published (version {version}).")
 
 
 async def _role(person: Person) -> Role:
@@ -171,9 +173,9 @@ async def _reject(person: Person, proposal_id: int, reason: str) -> None:
         _a = await _gettext_of(person.tx, proposal.author_id)
         person.turn.send("sendMessage", {
             "chat_id": proposal.author_id,
-            "text": escape(_a("Your proposal #{id} for {flow} was rejected. Reason: {reason}")
-                           .format(id=proposal_id, flow=proposal.flow_id, reason=reason.strip())
-                           )[:4000]}, chat_id=proposal.author_id)
+            "text": escape(_a(REJECTED).format(id=proposal_id, flow=proposal.flow_id,
+                                               reason=reason.strip()))[:4000]},
+            chat_id=proposal.author_id)
 
 
 async def _approved(person: Person, proposal_id: int, version: int) -> None:
@@ -186,10 +188,8 @@ async def _approved(person: Person, proposal_id: int, version: int) -> None:
         _a = await _gettext_of(person.tx, proposal.author_id)
         person.turn.send("sendMessage", {
             "chat_id": proposal.author_id,
-            "text": escape(_a("Your proposal #{id} for {flow} was approved and published "
-                              "(version {version}).").format(id=proposal_id,
-                                                             flow=proposal.flow_id,
-                                                             version=version))},
+            "text": escape(_a(APPROVED).format(id=proposal_id, flow=proposal.flow_id,
+                                               version=version))},
             chat_id=proposal.author_id)
 
 
