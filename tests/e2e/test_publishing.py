@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -237,3 +238,23 @@ async def test_volunteers_propose_for_their_country_only_and_bombs_are_refused(
     assert "I can only read text here." in seen.text
     row = await runtime.db.fetchone("SELECT COUNT(*) AS n FROM proposals WHERE author_id = 77")
     assert row["n"] == 0
+
+
+async def test_an_upload_stored_before_a_restart_is_checked_after_it(
+        start_bot: Callable[..., Any], fake_api: FakeBotAPI, flows: Path, tmp_path: Path) -> None:
+    runtime = await start_bot(flows_dir=flows, admin_ids=frozenset({ALICE, BOB}))
+    await runtime.stop()  # as if the bot stopped after storing the upload, before checking it
+    published = (flows / "CN" / FILE).read_text(encoding="utf-8")
+    broken = published.replace("next: med_cert", "next: nowhere", 1)
+    file_id = fake_api.store_file(broken.encode("utf-8"))
+    with sqlite3.connect(tmp_path / "data" / "bot.sqlite3") as conn:
+        conn.execute("INSERT INTO proposals (author_id, chat_id, file_id, file_name, created_at)"
+                     " VALUES (?, ?, ?, ?, 0)", (ALICE, ALICE, file_id, FILE))
+
+    runtime = await start_bot(flows_dir=flows, admin_ids=frozenset({ALICE, BOB}))
+    await _checked(runtime)
+
+    line = _line_of(broken, "next: nowhere")
+    assert any(f"{FILE}:{line}:" in text and "nowhere" in text
+               for text in fake_api.texts_to(ALICE))
+    assert any(c.method == "getFile" for c in fake_api.calls)

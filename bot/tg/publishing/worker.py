@@ -76,8 +76,13 @@ class ProposalWorker:
         if isinstance(data, str):
             checked = Checked("invalid", refusal=data)
         else:
-            checked = await asyncio.to_thread(publishing.check_upload, self.library, role, data,
-                                              proposal.file_name)
+            try:
+                checked = await asyncio.to_thread(publishing.check_upload, self.library, role,
+                                                  data, proposal.file_name)
+            except Exception:  # a bug must not block the queue: answer, keep the trace
+                log.exception("proposals: checking proposal %s failed", proposal.id)
+                checked = Checked("invalid", refusal="the bot could not check this file (an "
+                                  "internal error, recorded in the log); tell an admin")
         async with self.db.transaction() as tx:
             fresh = await store.get(tx, proposal.id)
             if fresh is None or fresh.status != "received" or fresh.chat_id is None:
@@ -114,6 +119,7 @@ class ProposalWorker:
         wake = self.db.signal("proposals")
         while True:
             delay = 3600.0
+            wake.clear()  # before looking: an upload committed from now on wakes the next wait
             try:
                 await self.run_once()
             except NetworkError:
@@ -122,6 +128,5 @@ class ProposalWorker:
             except Exception:
                 log.exception("proposals: a check failed; retrying shortly")
                 delay = RETRY_SECONDS
-            wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), delay)
