@@ -185,3 +185,21 @@ def test_history_and_diff_commands(tmp_path: Path, library: FlowLibrary,
     assert main(["flows", "diff", FLOW]) == 0
     assert "+# a visible change" in capsys.readouterr().out
     assert main(["flows", "diff", FLOW, "7"]) == 1
+
+
+async def test_approval_checks_again_when_other_files_changed(db: Database,
+                                                              library: FlowLibrary) -> None:
+    base = await _exported(db, library)
+    proposal_id = await _propose(db, library, ALICE, base + "# fine when checked\n")
+    tests = library.directory / "KZ" / "tests" / "birth-registration.yaml"
+    tests.write_text(tests.read_text(encoding="utf-8") + (
+        "  - name: added after the check\n    lang: ru\n    steps:\n"
+        "      - bot: a sentence this flow never says\n"), encoding="utf-8")
+
+    async with db.transaction() as tx:
+        with pytest.raises(Refused) as caught:
+            await publishing.approve(tx, library, BOB, proposal_id)
+
+    assert caught.value.code == "no-longer-valid"
+    assert "added after the check" in " ".join(caught.value.details["problems"])
+    assert "fine when checked" not in (library.directory / FILE).read_text(encoding="utf-8")

@@ -8,6 +8,7 @@ Problems read `file:line:column: error: message (hint)`, like `python -m bot flo
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -53,6 +54,16 @@ class Review:
                    {k: (v[0], v[1]) for k, v in coverage.items()})
 
 
+def fingerprint(flows_dir: Path) -> str:
+    """A digest of every file of the flows folder (flows, country files, tests): when it is
+    unchanged since a check, the check still holds."""
+    digest = hashlib.sha1()
+    for path in sorted(flows_dir.rglob("*.yaml")):
+        digest.update(path.relative_to(flows_dir).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
 def _shown(problem: Problem, root: Path, candidate: Path, name: str) -> str:
     path = Path(problem.file)
     if path == candidate:
@@ -82,12 +93,14 @@ def review_candidate(flows_dir: Path, rel_path: str, text: str, flow_id: str,
             warnings=[_shown(p, root, candidate, shown_name) for p in loaded.warnings
                       if Path(p.file) == candidate])
         if loaded.ok:
-            _run_tests(review, loaded, root, flow_id)
+            _run_tests(review, loaded, candidate.parent, flow_id)
     return review
 
 
-def _run_tests(review: Review, loaded: LoadResult, root: Path, flow_id: str) -> None:
-    cases = load_cases(root)
+def _run_tests(review: Review, loaded: LoadResult, country: Path, flow_id: str) -> None:
+    """The tests of the flow's country folder (a flow's tests live beside it)."""
+    root = country.parent
+    cases = load_cases(country)
     review.errors += [str(p).replace(str(root) + "/", "") for p in cases.problems]
     mine = [case for case in cases.cases if case.flow == flow_id]
     results, coverage = run_cases(loaded.flows, mine)

@@ -29,7 +29,7 @@ from bot.storage.db import Reader, Tx
 from bot.storage.publishing import Proposal
 
 from .flow_changes import Changes, compare, unified_diff
-from .flow_review import Review, review_candidate
+from .flow_review import Review, fingerprint, review_candidate
 from .flow_upload import MAX_UPLOAD_BYTES, UploadRefused, content_hash, marker, read_upload
 from .flow_versions import ensure_recorded, previous, read_disk, relative_path, write_atomically
 
@@ -68,12 +68,14 @@ class Checked:
     base_version: int | None = None   # stale: the version it was made against
     current_version: int | None = None
     suggestions: list[int] = field(default_factory=list)
+    flows_fingerprint: str | None = None  # the flows folder the check saw (see approve)
 
     def report(self) -> str:
         return json.dumps({
             "refusal": self.refusal, "review": self.review.to_json() if self.review else None,
             "changes": self.changes.to_json() if self.changes else None, "diff": self.diff,
             "base_version": self.base_version, "current_version": self.current_version,
+            "flows_fingerprint": self.flows_fingerprint,
         }, ensure_ascii=False)
 
 
@@ -84,7 +86,8 @@ def load_report(proposal: Proposal) -> Checked:
     changes = Changes.from_json(data["changes"]) if data.get("changes") else None
     return Checked(proposal.status, proposal.flow_id, proposal.path, proposal.base_hash,
                    proposal.content, data.get("refusal"), review, changes, data.get("diff", ""),
-                   data.get("base_version"), data.get("current_version"))
+                   data.get("base_version"), data.get("current_version"),
+                   flows_fingerprint=data.get("flows_fingerprint"))
 
 
 def can_edit(role: Role, country: str) -> bool:
@@ -150,6 +153,7 @@ def check_upload(library: FlowLibrary, role: Role, data: bytes, file_name: str) 
     if upload.content == published:
         return Checked("invalid", flow.id, path, base, refusal="it is the same as the "
                        "published version: change something first")
+    checked.flows_fingerprint = fingerprint(library.directory)
     checked.review = review_candidate(library.directory, path, upload.text, flow.id, file_name)
     if not checked.review.ok:
         checked.status = "invalid"
@@ -222,8 +226,11 @@ async def approve(tx: Tx, library: FlowLibrary, role: Role, proposal_id: int) ->
         await store.set_status(tx, proposal.id, "stale", reviewer_id=role.user_id)
         await _audit(tx, role.user_id, "stale_refused", f"proposal {proposal.id}")
         raise Refused("stale", flow=proposal.flow_id, version=current.version)
-    review = review_candidate(library.directory, proposal.path, proposal.content,
-                              proposal.flow_id, Path(proposal.path).name)
+    review = load_report(proposal).review or Review()
+    if load_report(proposal).flows_fingerprint != fingerprint(library.directory):
+        # other files changed since the check (a step this flow links to, a test...): again
+        review = review_candidate(library.directory, proposal.path, proposal.content,
+                                  proposal.flow_id, Path(proposal.path).name)
     if not review.ok:
         raise Refused("no-longer-valid", problems=review.errors + review.test_failures)
     await _publish(library, proposal.path, proposal.content, current.content)
