@@ -31,11 +31,13 @@ BASE_MARKER = re.compile(r"\A# passerelle: ([a-z0-9][a-z0-9_-]{0,31}) version ([
 
 
 class UploadRefused(Exception):
-    """The file cannot be read as a flow; `code` is stable, the message says what to do."""
+    """The file cannot be read as a flow; `code` is stable, the message says what to do (in
+    English; `details` fill the translated sentence tg/ shows for `code`)."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, **details: object) -> None:
         super().__init__(message)
         self.code = code
+        self.details = details
 
 
 @dataclass(frozen=True)
@@ -64,10 +66,12 @@ def _refuse_unsafe(text: str) -> None:
             line = token.start_mark.line + 1
             if isinstance(token, yaml.AnchorToken | yaml.AliasToken):
                 raise UploadRefused("yaml-alias", f"line {line}: YAML anchors and aliases (& and "
-                                    "*) are not allowed in flow files; write the text out")
+                                    "*) are not allowed in flow files; write the text out",
+                                    line=line)
             if isinstance(token, yaml.TagToken):
                 raise UploadRefused("yaml-tag", f"line {line}: YAML tags (!...) are not allowed "
-                                    "in flow files; remove it, or put the text in quotes")
+                                    "in flow files; remove it, or put the text in quotes",
+                                    line=line)
     except yaml.YAMLError:
         return  # the located loader reports syntax errors with their position
 
@@ -76,7 +80,8 @@ def read_upload(data: bytes) -> Upload:
     """Check an uploaded flow file; raise UploadRefused with a message for the sender."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise UploadRefused("too-big", f"the file has {len(data) // 1024} KB; a flow file may "
-                            f"have at most {MAX_UPLOAD_BYTES // 1024} KB")
+                            f"have at most {MAX_UPLOAD_BYTES // 1024} KB",
+                            limit=MAX_UPLOAD_BYTES // 1024)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -88,7 +93,8 @@ def read_upload(data: bytes) -> Upload:
         data_obj = load_yaml(text).data
     except YamlSyntaxError as exc:
         raise UploadRefused("yaml-syntax", f"line {exc.pos.line}, column {exc.pos.column}: "
-                            f"YAML syntax error: {exc}") from exc
+                            f"YAML syntax error: {exc}", line=exc.pos.line,
+                            column=exc.pos.column, problem=str(exc)) from exc
     flow_id = data_obj.get("id") if isinstance(data_obj, LocatedDict) else None
     if not isinstance(flow_id, str) or not flow_id:
         raise UploadRefused("no-id", "this is not a flow file: it has no `id:` line")

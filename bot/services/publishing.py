@@ -69,13 +69,22 @@ class Checked:
     current_version: int | None = None
     suggestions: list[int] = field(default_factory=list)
     flows_fingerprint: str | None = None  # the flows folder the check saw (see approve)
+    refusal_code: str | None = None   # with `refusal_details`: for a translated sentence
+    refusal_details: dict[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def refused(cls, code: str, message: str, flow_id: str | None = None,
+                **details: object) -> Checked:
+        return cls("invalid", flow_id, refusal=message, refusal_code=code,
+                   refusal_details=details)
 
     def report(self) -> str:
         return json.dumps({
             "refusal": self.refusal, "review": self.review.to_json() if self.review else None,
             "changes": self.changes.to_json() if self.changes else None, "diff": self.diff,
             "base_version": self.base_version, "current_version": self.current_version,
-            "flows_fingerprint": self.flows_fingerprint,
+            "flows_fingerprint": self.flows_fingerprint, "refusal_code": self.refusal_code,
+            "refusal_details": self.refusal_details,
         }, ensure_ascii=False)
 
 
@@ -87,7 +96,9 @@ def load_report(proposal: Proposal) -> Checked:
     return Checked(proposal.status, proposal.flow_id, proposal.path, proposal.base_hash,
                    proposal.content, data.get("refusal"), review, changes, data.get("diff", ""),
                    data.get("base_version"), data.get("current_version"),
-                   flows_fingerprint=data.get("flows_fingerprint"))
+                   flows_fingerprint=data.get("flows_fingerprint"),
+                   refusal_code=data.get("refusal_code"),
+                   refusal_details=data.get("refusal_details") or {})
 
 
 def can_edit(role: Role, country: str) -> bool:
@@ -132,16 +143,16 @@ def check_upload(library: FlowLibrary, role: Role, data: bytes, file_name: str) 
     try:
         upload = read_upload(data)
     except UploadRefused as exc:
-        return Checked("invalid", refusal=str(exc))
+        return Checked.refused(exc.code, str(exc), **exc.details)
     flow = library.flows.get(upload.flow_id)
     if flow is None:
-        return Checked("invalid", flow_id=upload.flow_id,
-                       refusal=f"there is no flow `{upload.flow_id}`; new flows are added on "
-                               "the server (send an existing flow's file)")
+        return Checked.refused("unknown-flow", f"there is no flow `{upload.flow_id}`; new flows "
+                               "are added on the server (send an existing flow's file)",
+                               upload.flow_id, flow=upload.flow_id)
     if not can_edit(role, flow.country):
-        return Checked("invalid", flow_id=flow.id,
-                       refusal=f"`{flow.id}` is a flow for {flow.country}; you may propose "
-                               "changes for your own countries only")
+        return Checked.refused("other-country", f"`{flow.id}` is a flow for {flow.country}; you "
+                               "may propose changes for your own countries only", flow.id,
+                               flow=flow.id, country=flow.country)
     path = relative_path(library.directory, flow)
     published = read_disk(library.directory, path)
     current = content_hash(published)
@@ -151,8 +162,8 @@ def check_upload(library: FlowLibrary, role: Role, data: bytes, file_name: str) 
         checked.status = "stale"
         return checked
     if upload.content == published:
-        return Checked("invalid", flow.id, path, base, refusal="it is the same as the "
-                       "published version: change something first")
+        return Checked.refused("unchanged", "it is the same as the published version: change "
+                               "something first", flow.id)
     checked.flows_fingerprint = fingerprint(library.directory)
     checked.review = review_candidate(library.directory, path, upload.text, flow.id, file_name)
     if not checked.review.ok:

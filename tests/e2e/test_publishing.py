@@ -18,6 +18,7 @@ from fakebotapi import FakeBotAPI
 from bot.app import Runtime
 from bot.i18n import gettext_for
 from bot.storage import volunteers
+from bot.tg.publishing.texts import FILE_REFUSALS
 
 _ = gettext_for("en")
 ALICE, BOB = 900, 901          # two admins
@@ -225,13 +226,15 @@ async def test_volunteers_propose_for_their_country_only_and_bombs_are_refused(
     assert _("This is for admins, and for volunteers of the procedure's country.") in seen.text
     cn_file = await export(alice)
     seen = await upload(volunteer, cn_file.replace(ORIGINAL_INTRO, "X " + ORIGINAL_INTRO))
-    assert "is a flow for CN; you may propose changes for your own countries only" in seen.text
+    in_russian = gettext_for("ru")  # the volunteer's working language: they never chose one
+    assert in_russian(FILE_REFUSALS["other-country"]).format(flow=FLOW, country="CN") \
+        in seen.text
 
     laughs = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n"
         for i in range(8))
     seen = await upload(alice, laughs)
-    assert "YAML anchors and aliases (& and *) are not allowed" in seen.text
+    assert "line 1: anchors and aliases (& and *) are not allowed in flow files" in seen.text
 
     stranger = Person(fake_api, runtime, 77)
     seen = await upload(stranger, cn_file)

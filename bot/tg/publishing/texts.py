@@ -37,6 +37,38 @@ REFUSALS = {
 }
 
 
+FILE_REFUSALS = {
+    "too-big": N_("a flow file may have at most {limit} KB."),
+    "not-utf8": N_("it is not UTF-8 text; save it again choosing the UTF-8 encoding."),
+    "yaml-alias": N_("line {line}: anchors and aliases (& and *) are not allowed in flow files; "
+                     "write the text out."),
+    "yaml-tag": N_("line {line}: tags (!…) are not allowed in flow files; remove the tag or put "
+                   "the text in quotes."),
+    "yaml-syntax": N_("line {line}, column {column}: the file cannot be read ({problem}); check "
+                      "the indentation, colons and quotes around this place."),
+    "no-id": N_("this is not a flow file: it has no `id:` line."),
+    "unknown-flow": N_("there is no procedure {flow}; new procedures are added on the server. "
+                       "Send the file of an existing procedure."),
+    "other-country": N_("{flow} is a procedure for {country}; you can propose changes for your "
+                        "own countries only."),
+    "unchanged": N_("it is the same as the published version: change something first."),
+    "download-failed": N_("it could not be downloaded; send it again."),
+    "internal": N_("the bot could not check it (an internal error, written in the log); tell "
+                   "an admin."),
+}
+
+
+def file_refusal(_: Gettext, checked: Checked) -> str:
+    """Why a file was not checked at all, in the reader's language when the reason is known."""
+    message = FILE_REFUSALS.get(checked.refusal_code or "")
+    if message is None:
+        return checked.refusal or ""
+    try:
+        return _(message).format(**checked.refusal_details)
+    except (KeyError, IndexError):
+        return checked.refusal or ""
+
+
 def refusal(_: Gettext, exc: Refused) -> str:
     """The sentence for a refusal (HTML-escaped), with its problem lines if any."""
     text = _(REFUSALS.get(exc.code, exc.code)).format(**exc.details)
@@ -50,7 +82,7 @@ def problems_message(_: Gettext, proposal: Proposal, checked: Checked) -> str:
     """A file that cannot become a proposal: why, with every place to fix."""
     if checked.refusal:
         return escape(_("Your file {name} was not accepted: {reason}").format(
-            name=proposal.file_name, reason=checked.refusal))
+            name=proposal.file_name, reason=file_refusal(_, checked)))
     if checked.status == "stale":
         return escape(_("Your file {name} was made on version {base} of {flow}, but version "
                         "{current} is published now. Export the current file (/export {flow}), "

@@ -60,29 +60,31 @@ class ProposalWorker:
             await self.check(proposal)
         return len(waiting)
 
-    async def _download(self, proposal: Proposal) -> bytes | str:
+    async def _download(self, proposal: Proposal) -> bytes | Checked:
         """The file's bytes, or why it cannot be had (a network failure raises: retry)."""
         try:
             found = await self.bot.get_file(proposal.file_id or "")
             if found.file_size and found.file_size > MAX_UPLOAD_BYTES:
-                return f"the file is bigger than {MAX_UPLOAD_BYTES // 1024} KB"
+                return Checked.refused("too-big", "the file is too big",
+                                       limit=MAX_UPLOAD_BYTES // 1024)
             return bytes(await found.download_as_bytearray())
         except BadRequest as exc:
-            return f"the file could not be downloaded ({exc.message}); send it again"
+            return Checked.refused("download-failed", f"the file could not be downloaded "
+                                   f"({exc.message}); send it again")
 
     async def check(self, proposal: Proposal) -> None:
         role = await role_of(self.db, proposal.author_id or 0, self.settings.admin_ids)
         data = await self._download(proposal)
-        if isinstance(data, str):
-            checked = Checked("invalid", refusal=data)
+        if isinstance(data, Checked):
+            checked = data
         else:
             try:
                 checked = await asyncio.to_thread(publishing.check_upload, self.library, role,
                                                   data, proposal.file_name)
             except Exception:  # a bug must not block the queue: answer, keep the trace
                 log.exception("proposals: checking proposal %s failed", proposal.id)
-                checked = Checked("invalid", refusal="the bot could not check this file (an "
-                                  "internal error, recorded in the log); tell an admin")
+                checked = Checked.refused("internal", "the bot could not check this file (an "
+                                          "internal error, recorded in the log)")
         async with self.db.transaction() as tx:
             fresh = await store.get(tx, proposal.id)
             if fresh is None or fresh.status != "received" or fresh.chat_id is None:
