@@ -11,6 +11,7 @@ from bot.services import publishing
 from bot.services.publishing import Checked, Refused, load_report
 from bot.services.roles import Role, role_of
 from bot.storage import publishing as store
+from bot.storage import volunteers
 from bot.storage.db import Tx
 from bot.tg import uploads
 from bot.tg.handlers import bad_input
@@ -174,7 +175,7 @@ async def _reject(person: Person, proposal_id: int, reason: str) -> None:
         person.turn.send("sendMessage", {
             "chat_id": proposal.author_id,
             "text": escape(_a(REJECTED).format(id=proposal_id, flow=proposal.flow_id,
-                                               reason=reason.strip()))[:4000]},
+                                               reason=reason.strip()[:1000]))},
             chat_id=proposal.author_id)
 
 
@@ -220,17 +221,22 @@ async def _show(turn: Turn, chat_id: int, lang: str, proposal_id: int, *, review
     linked = await store.linked_suggestions(turn.tx, proposal.id)
     markup = (texts.review_keyboard(_, proposal.id) if review
               else texts.ask_review_keyboard(_, proposal.id))
-    send_proposal(turn, chat_id, _, proposal, checked, linked, markup)
+    author = None
+    if proposal.author_id is not None:
+        volunteer = await volunteers.get(turn.tx, proposal.author_id)
+        author = texts.author_link(proposal.author_id, volunteer.alias if volunteer else None)
+    send_proposal(turn, chat_id, _, proposal, checked, linked, markup, author)
 
 
 def send_proposal(turn: Turn, chat_id: int, _: texts.Gettext, proposal: store.Proposal,
-                  checked: Checked, linked: list[int], markup: texts.Keyboard) -> None:
-    """The diff as a document, then the summary with its buttons."""
+                  checked: Checked, linked: list[int], markup: texts.Keyboard,
+                  author_html: str | None = None) -> None:
+    """The diff as a document, then the summary (with its author, for reviewers) and buttons."""
     name = f"{checked.flow_id}-proposal-{proposal.id}.diff"
     turn.send("sendDocument", {"chat_id": chat_id,
                                "document": uploads.text_file(name, checked.diff or "\n")},
               chat_id=chat_id)
     turn.send("sendMessage", {"chat_id": chat_id, "parse_mode": "HTML",
-                              "text": texts.summary(_, proposal, checked, linked),
+                              "text": texts.summary(_, proposal, checked, linked, author_html),
                               "reply_markup": markup}, chat_id=chat_id)
 

@@ -75,7 +75,7 @@ def refusal(_: Gettext, exc: Refused) -> str:
     problems = exc.details.get("problems")
     listed = problems if isinstance(problems, list) else []
     lines = [text, *(f"• {p}" for p in listed[:MAX_PROBLEMS])]
-    return escape("\n".join(lines))[:MAX_MESSAGE - 100]
+    return escape("\n".join(lines)[:MAX_MESSAGE - 100])
 
 
 def problems_message(_: Gettext, proposal: Proposal, checked: Checked) -> str:
@@ -96,14 +96,20 @@ def problems_message(_: Gettext, proposal: Proposal, checked: Checked) -> str:
     lines = [head, *found[:MAX_PROBLEMS]]
     if len(found) > MAX_PROBLEMS:
         lines.append("…")
-    return escape("\n".join(lines))[:MAX_MESSAGE - 100]
+    return escape("\n".join(lines)[:MAX_MESSAGE - 100])
 
 
 def _steps(ids: list[str]) -> str:
     return ", ".join("title/description" if s == FLOW_LEVEL else s for s in ids)
 
 
-def summary(_: Gettext, proposal: Proposal, checked: Checked, suggestions: list[int]) -> str:
+def author_link(user_id: int, alias: str | None) -> str:
+    """Who sent a proposal, as a link that opens their profile in Telegram (HTML)."""
+    return f'<a href="tg://user?id={user_id}">{escape(alias or str(user_id))}</a>'
+
+
+def summary(_: Gettext, proposal: Proposal, checked: Checked, suggestions: list[int],
+            author_html: str | None = None) -> str:
     """The change, as a reviewer reads it: steps added, removed, changed, per language."""
     changes, review = checked.changes, checked.review
     lines = [_("Proposal #{id} for {flow}: the checks pass.").format(
@@ -130,7 +136,10 @@ def summary(_: Gettext, proposal: Proposal, checked: Checked, suggestions: list[
     if suggestions:
         lines.append(_("Answers suggestions: {ids}").format(
             ids=", ".join(f"#{n}" for n in suggestions)))
-    return escape("\n".join(lines))[:MAX_MESSAGE - 100]
+    text = escape("\n".join(lines)[:MAX_MESSAGE - 200])
+    if author_html:
+        text += "\n" + escape(_("From: {who}")).format(who=author_html)
+    return text
 
 
 def ask_review_keyboard(_: Gettext, proposal_id: int) -> Keyboard:
