@@ -42,6 +42,9 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     _ = person.gettext
     flow_id = _arg(context)
     role = await _role(person)
+    if not role.admin and role.volunteer is None:
+        person.say(texts.refusal(_, Refused("not-allowed")))
+        return
     if not flow_id:
         ids = sorted(f.id for f in person.flows.flows.values()
                      if publishing.can_edit(role, f.country))
