@@ -16,33 +16,34 @@ Every action is audited (table `audit`, actions `flow_*`, no free text in the de
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.services import privacy
 from bot.services.library import FlowLibrary
 from bot.services.roles import Role
-from bot.storage import kv, records
+from bot.storage import kv
 from bot.storage import publishing as store
 from bot.storage.db import Reader, Tx
 from bot.storage.publishing import Proposal
 
-from .flow_changes import Changes, compare, unified_diff
+from .flow_proposals import (
+    Checked,
+    Refused,
+    audit,
+    can_edit,
+    check_upload,
+    load_report,
+    receive,
+    store_checked,
+)
 from .flow_review import Review, fingerprint, review_candidate
-from .flow_upload import MAX_UPLOAD_BYTES, UploadRefused, content_hash, marker, read_upload
-from .flow_versions import ensure_recorded, previous, read_disk, relative_path, write_atomically
+from .flow_upload import content_hash, marker
+from .flow_versions import ensure_recorded, previous, relative_path, write_atomically
 
-MAX_LINKED_SUGGESTIONS = 10
-
-
-class Refused(Exception):
-    """An action that is not allowed now; `code` names it (tg/ turns it into a sentence)."""
-
-    def __init__(self, code: str, **details: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.details = details
+__all__ = ["Checked", "Exported", "Refused", "RolledBack", "approve", "can_edit",
+           "check_upload", "export", "forget", "load_report", "receive", "reject",
+           "request_review", "rollback", "start_reject", "store_checked", "take_reason"]
 
 
 @dataclass(frozen=True)
@@ -50,64 +51,6 @@ class Exported:
     file_name: str
     text: str
     version: int
-
-
-@dataclass
-class Checked:
-    """The outcome of checking an upload; `status` is invalid, stale or draft."""
-
-    status: str
-    flow_id: str | None = None
-    path: str | None = None
-    base_hash: str | None = None
-    content: str | None = None
-    refusal: str | None = None        # invalid: why the file was not even checked
-    review: Review | None = None
-    changes: Changes | None = None
-    diff: str = ""
-    base_version: int | None = None   # stale: the version it was made against
-    current_version: int | None = None
-    suggestions: list[int] = field(default_factory=list)
-    flows_fingerprint: str | None = None  # the flows folder the check saw (see approve)
-    refusal_code: str | None = None   # with `refusal_details`: for a translated sentence
-    refusal_details: dict[str, object] = field(default_factory=dict)
-
-    @classmethod
-    def refused(cls, code: str, message: str, flow_id: str | None = None,
-                **details: object) -> Checked:
-        return cls("invalid", flow_id, refusal=message, refusal_code=code,
-                   refusal_details=details)
-
-    def report(self) -> str:
-        return json.dumps({
-            "refusal": self.refusal, "review": self.review.to_json() if self.review else None,
-            "changes": self.changes.to_json() if self.changes else None, "diff": self.diff,
-            "base_version": self.base_version, "current_version": self.current_version,
-            "flows_fingerprint": self.flows_fingerprint, "refusal_code": self.refusal_code,
-            "refusal_details": self.refusal_details,
-        }, ensure_ascii=False)
-
-
-def load_report(proposal: Proposal) -> Checked:
-    """A stored proposal's check, as `check_upload` returned it."""
-    data = json.loads(proposal.report or "{}")
-    review = Review.from_json(data["review"]) if data.get("review") else None
-    changes = Changes.from_json(data["changes"]) if data.get("changes") else None
-    return Checked(proposal.status, proposal.flow_id, proposal.path, proposal.base_hash,
-                   proposal.content, data.get("refusal"), review, changes, data.get("diff", ""),
-                   data.get("base_version"), data.get("current_version"),
-                   flows_fingerprint=data.get("flows_fingerprint"),
-                   refusal_code=data.get("refusal_code"),
-                   refusal_details=data.get("refusal_details") or {})
-
-
-def can_edit(role: Role, country: str) -> bool:
-    """Admins edit every flow; a volunteer the flows of the countries they cover."""
-    return role.admin or (role.volunteer is not None and country in role.volunteer.countries)
-
-
-async def _audit(tx: Tx, actor: int | None, action: str, detail: str) -> None:
-    await records.audit(tx, None, actor, f"flow_{action}", detail)
 
 
 async def export(tx: Tx, library: FlowLibrary, role: Role, flow_id: str) -> Exported:
@@ -119,82 +62,9 @@ async def export(tx: Tx, library: FlowLibrary, role: Role, flow_id: str) -> Expo
         raise Refused("not-allowed")
     path = relative_path(library.directory, flow)
     current = await ensure_recorded(tx, library.directory, flow_id, path)
-    await _audit(tx, role.user_id, "exported", f"{flow_id} v{current.version}")
+    await audit(tx, role.user_id, "exported", f"{flow_id} v{current.version}")
     return Exported(Path(path).name, marker(flow_id, current.content_hash) + current.content,
                     current.version)
-
-
-async def receive(tx: Tx, role: Role, chat_id: int, file_id: str, file_name: str,
-                  caption: str | None, size: int | None) -> int:
-    """Queue an uploaded file for checking (downloading waits outside the turn)."""
-    if not role.admin and role.volunteer is None:
-        raise Refused("not-allowed")
-    if size is not None and size > MAX_UPLOAD_BYTES:
-        raise Refused("too-big", limit=MAX_UPLOAD_BYTES // 1024)
-    proposal_id = await store.add_received(tx, role.user_id, chat_id, file_id, file_name[:100],
-                                           (caption or "")[:200] or None)
-    await _audit(tx, role.user_id, "uploaded", f"proposal {proposal_id}")
-    return proposal_id
-
-
-def check_upload(library: FlowLibrary, role: Role, data: bytes, file_name: str) -> Checked:
-    """Check an upload against the running flows; CPU and file reads only (run it in a
-    thread, outside any transaction: it takes tens of milliseconds)."""
-    try:
-        upload = read_upload(data)
-    except UploadRefused as exc:
-        return Checked.refused(exc.code, str(exc), **exc.details)
-    flow = library.flows.get(upload.flow_id)
-    if flow is None:
-        return Checked.refused("unknown-flow", f"there is no flow `{upload.flow_id}`; new flows "
-                               "are added on the server (send an existing flow's file)",
-                               upload.flow_id, flow=upload.flow_id)
-    if not can_edit(role, flow.country):
-        return Checked.refused("other-country", f"`{flow.id}` is a flow for {flow.country}; you "
-                               "may propose changes for your own countries only", flow.id,
-                               flow=flow.id, country=flow.country)
-    path = relative_path(library.directory, flow)
-    published = read_disk(library.directory, path)
-    current = content_hash(published)
-    base = upload.base_hash or current
-    checked = Checked("draft", flow.id, path, base, upload.content)
-    if base != current:
-        checked.status = "stale"
-        return checked
-    if upload.content == published:
-        return Checked.refused("unchanged", "it is the same as the published version: change "
-                               "something first", flow.id)
-    checked.flows_fingerprint = fingerprint(library.directory)
-    checked.review = review_candidate(library.directory, path, upload.text, flow.id, file_name)
-    if not checked.review.ok:
-        checked.status = "invalid"
-        return checked
-    checked.changes = compare(published, upload.content)
-    checked.diff = unified_diff(published, upload.content, Path(path).name)
-    return checked
-
-
-async def store_checked(tx: Tx, flows_dir: Path, proposal: Proposal,
-                        checked: Checked) -> Checked:
-    """Save the check; link the suggestions named in the caption (`#12`)."""
-    if checked.flow_id and checked.path:
-        await ensure_recorded(tx, flows_dir, checked.flow_id, checked.path)
-    if checked.status == "stale" and checked.flow_id:
-        for version in await store.versions(tx, checked.flow_id):
-            if version.content_hash == checked.base_hash:
-                checked.base_version = version.version
-        latest = await store.latest_version(tx, checked.flow_id)
-        checked.current_version = latest.version if latest else None
-    await store.set_checked(tx, proposal.id, checked.status, flow_id=checked.flow_id,
-                            path=checked.path, base_hash=checked.base_hash,
-                            content=checked.content, report=checked.report())
-    if checked.status == "draft" and checked.flow_id and proposal.caption:
-        wanted = [int(word.strip("#,.;")) for word in proposal.caption.split()
-                  if word.strip("#,.;").isdigit()][:MAX_LINKED_SUGGESTIONS]
-        checked.suggestions = await store.link_suggestions(tx, proposal.id, checked.flow_id,
-                                                           wanted)
-    await _audit(tx, proposal.author_id, "checked", f"proposal {proposal.id} {checked.status}")
-    return checked
 
 
 async def request_review(tx: Tx, role: Role, proposal_id: int) -> Proposal:
@@ -205,7 +75,7 @@ async def request_review(tx: Tx, role: Role, proposal_id: int) -> Proposal:
     if proposal.status != "draft":
         raise Refused("not-draft", status=proposal.status)
     await store.set_status(tx, proposal.id, "pending")
-    await _audit(tx, role.user_id, "review_requested", f"proposal {proposal.id}")
+    await audit(tx, role.user_id, "review_requested", f"proposal {proposal.id}")
     return proposal
 
 
@@ -221,7 +91,7 @@ async def _reviewable(tx: Tx, role: Role, proposal_id: int) -> Proposal:
         raise Refused("not-allowed")
     proposal = await _proposal(tx, proposal_id)
     if proposal.author_id == role.user_id:
-        await _audit(tx, role.user_id, "self_review_refused", f"proposal {proposal.id}")
+        await audit(tx, role.user_id, "self_review_refused", f"proposal {proposal.id}")
         raise Refused("own-proposal")
     if proposal.status != "pending":
         raise Refused("not-pending", status=proposal.status)
@@ -235,7 +105,7 @@ async def approve(tx: Tx, library: FlowLibrary, role: Role, proposal_id: int) ->
     current = await ensure_recorded(tx, library.directory, proposal.flow_id, proposal.path)
     if current.content_hash != proposal.base_hash:
         await store.set_status(tx, proposal.id, "stale", reviewer_id=role.user_id)
-        await _audit(tx, role.user_id, "stale_refused", f"proposal {proposal.id}")
+        await audit(tx, role.user_id, "stale_refused", f"proposal {proposal.id}")
         raise Refused("stale", flow=proposal.flow_id, version=current.version)
     review = load_report(proposal).review or Review()
     if load_report(proposal).flows_fingerprint != fingerprint(library.directory):
@@ -252,7 +122,7 @@ async def approve(tx: Tx, library: FlowLibrary, role: Role, proposal_id: int) ->
         checker=review.summary())
     await store.set_status(tx, proposal.id, "approved", reviewer_id=role.user_id)
     await store.close_suggestions(tx, proposal.id)
-    await _audit(tx, role.user_id, "published", f"{proposal.flow_id} v{number} "
+    await audit(tx, role.user_id, "published", f"{proposal.flow_id} v{number} "
                  f"proposal {proposal.id}")
     return number
 
@@ -261,7 +131,7 @@ async def reject(tx: Tx, role: Role, proposal_id: int, reason: str) -> Proposal:
     proposal = await _reviewable(tx, role, proposal_id)
     await store.set_status(tx, proposal.id, "rejected", reviewer_id=role.user_id,
                            reason=reason.strip()[:1000] or "-")
-    await _audit(tx, role.user_id, "rejected", f"proposal {proposal.id}")
+    await audit(tx, role.user_id, "rejected", f"proposal {proposal.id}")
     return proposal
 
 
@@ -289,7 +159,7 @@ async def rollback(tx: Tx, library: FlowLibrary, role: Role, flow_id: str) -> Ro
         tx, flow_id=flow_id, content_hash=content_hash(target.content), path=path,
         content=target.content, source="rollback", restores=target.version,
         author_id=role.user_id, checker=f"rollback to version {target.version}")
-    await _audit(tx, role.user_id, "rolled_back", f"{flow_id} v{current.version} -> "
+    await audit(tx, role.user_id, "rolled_back", f"{flow_id} v{current.version} -> "
                  f"v{target.version} (now v{number})")
     return RolledBack(flow_id, target.version, number)
 
