@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
+from pathlib import Path
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,6 +31,26 @@ def build_parser() -> argparse.ArgumentParser:
     links.add_argument("--qr", default=None, metavar="DIR", help="also write QR codes as PNG")
     docs = flow_commands.add_parser("docs", help="write docs/procedures.md from the flows")
     docs.add_argument("--output", default="docs/procedures.md")
+    export_po = flow_commands.add_parser("export-translations",
+                                         help="write a PO file of every text in one language")
+    export_po.add_argument("--lang", required=True, metavar="LL")
+    export_po.add_argument("--output", "-o", default=None, metavar="FILE")
+    export_po.add_argument("--source", default=None, metavar="LL",
+                           help="source language shown beside each text (default: the "
+                                "flow's first language)")
+    export_po.add_argument("--flows", dest="directory", default=None, metavar="DIR")
+    import_po = flow_commands.add_parser("import-translations",
+                                         help="write a translated PO file into the flow files")
+    import_po.add_argument("file")
+    import_po.add_argument("--flows", dest="directory", default=None, metavar="DIR")
+    import_po.add_argument("--lang", default=None, help="default: the PO file's Language")
+    import_po.add_argument("--source", default=None, metavar="LL")
+    history = flow_commands.add_parser("history", help="the published versions of a flow")
+    history.add_argument("flow_id")
+    flow_diff = flow_commands.add_parser("diff", help="what a version changed (default: "
+                                         "the current one)")
+    flow_diff.add_argument("flow_id")
+    flow_diff.add_argument("version", nargs="?", type=int, default=None)
 
     console = commands.add_parser("console", help="try the flows in a terminal")
     console.add_argument("--lang", default=None)
@@ -101,6 +122,23 @@ def _dispatch(args: argparse.Namespace) -> int:
             from bot.cli import flows_docs
 
             return flows_docs.run(str(directory), args.output)
+        if args.flows_command == "export-translations":
+            from bot.cli import flows_translations
+
+            return flows_translations.export(str(directory), args.lang, args.output,
+                                             args.source)
+        if args.flows_command == "import-translations":
+            from bot.cli import flows_translations
+
+            return flows_translations.import_(args.file, str(directory), args.lang,
+                                              args.source)
+        if args.flows_command in ("history", "diff"):
+            from bot.cli import flows_history
+
+            database = load_settings(require_token=False).database_path
+            if args.flows_command == "history":
+                return flows_history.history(database, Path(directory), args.flow_id)
+            return flows_history.diff(database, Path(directory), args.flow_id, args.version)
     if args.command == "console":
         from bot.cli import console
 

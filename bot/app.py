@@ -34,6 +34,7 @@ from bot.tg.connectivity import api_host, network_reason, retry_delay
 from bot.tg.dispatcher import Dispatcher
 from bot.tg.intake import Intake
 from bot.tg.mediation.wiring import Mediation
+from bot.tg.publishing import Publishing
 from bot.tg.ratelimit import RateLimiter
 from bot.tg.sender import Sender
 from bot.tg.transport import AiohttpRequest
@@ -65,11 +66,14 @@ class Runtime:
         """
         self.db = await Database.open(self.settings.database_path)
         mediation = Mediation(self.settings, self.db)
+        publishing = Publishing(self.settings, self.db, self.library)
         self.requests = (AiohttpRequest(), AiohttpRequest(connection_pool_size=2))
-        self.application = build_application(self.settings, self.library, db=self.db,
-                                              extra_commands=mediation.commands,
-                                              requests=self.requests)
+        self.application = build_application(
+            self.settings, self.library, db=self.db,
+            extra_commands={**mediation.commands, **publishing.commands},
+            extra_handlers=publishing.handlers(), requests=self.requests)
         mediation.install(self.application)
+        publishing.install(self.application)
         await self.application.initialize()  # getMe: a refused token or no network stops here
         bot = self.application.bot
         sender = Sender(bot, self.db, limiter=RateLimiter(global_rate=self.settings.send_rate),
@@ -77,7 +81,7 @@ class Runtime:
         dispatcher = Dispatcher(self.application, self.db)
         await dispatcher.start()
         await sender.start()
-        self.workers = [dispatcher, sender, *mediation.workers()]
+        self.workers = [dispatcher, sender, *mediation.workers(), *publishing.workers(bot)]
         for worker in self.workers[2:]:
             await worker.start()
         roster = await volunteers.all_volunteers(self.db)

@@ -43,6 +43,14 @@ class Settings:
     metrics_port: int | None = None
     metrics_listen: str = "127.0.0.1"
 
+    @property
+    def telegram_file_url(self) -> str:
+        """Where files are downloaded: Telegram's layout puts `/file` before `/bot<token>`."""
+        base = self.telegram_api_url.rstrip("/")
+        if base.endswith("/bot"):
+            return base[: -len("/bot")] + "/file/bot"
+        return base + "/file/bot"
+
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _INLINE_COMMENT = re.compile(r"\s+#.*$")

@@ -43,6 +43,9 @@ class FakeChats:
         )
         self._query_ids = itertools.count(5_000_001)
         self._open_queries: set[str] = set()
+        self.files: dict[str, bytes] = {}  # file_id -> content (getFile + download)
+        self._file_ids = itertools.count(1)
+        self._uploading: dict[str, tuple[str, bytes]] = {}  # the files of the current request
 
     def inject(self, content: dict[str, Any]) -> int:  # provided by FakeBotAPI
         raise NotImplementedError
@@ -82,6 +85,34 @@ class FakeChats:
         if caption is not None:
             content["caption"] = caption
         return self._user_says(user_id, lang, "private", content, extra)
+
+    def document(
+        self, user_id: int, file_name: str, content: bytes, caption: str | None = None,
+        lang: str = "en", **extra: Any
+    ) -> int:
+        """The person sends a file; the bot can fetch it with ``getFile`` and download it."""
+        file_id = self.store_file(content)
+        document = {"file_id": file_id, "file_unique_id": f"U{file_id}", "file_name": file_name,
+                    "mime_type": "application/yaml", "file_size": len(content)}
+        content_: dict[str, Any] = {"document": document}
+        if caption is not None:
+            content_["caption"] = caption
+        return self._user_says(user_id, lang, "private", content_, extra)
+
+    def store_file(self, content: bytes) -> str:
+        file_id = f"BQACAgIAAxk-file{next(self._file_ids)}"
+        self.files[file_id] = content
+        return file_id
+
+    def sent_documents(self, chat_id: int) -> list[tuple[str, bytes]]:
+        """(file name, content) of every document the bot sent to ``chat_id``, in order."""
+        found = []
+        for (chat, _id), message in sorted(self.messages.items()):
+            document = message.get("document")
+            if chat == chat_id and document and message.get("from", {}).get("id") == BOT_USER[
+                    "id"]:
+                found.append((document["file_name"], self.files.get(document["file_id"], b"")))
+        return found
 
     def location(
         self, user_id: int, latitude: float, longitude: float, lang: str = "en", **extra: Any
@@ -136,9 +167,23 @@ class FakeChats:
         return self._bot_says(params, {"photo": _photo_sizes("bot"), **_caption(params)})
 
     async def api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
-        document = {"file_id": "BQACAgIAAxk-document", "file_unique_id": "AgADdocument",
-                    "file_name": "document.pdf", "mime_type": "application/pdf"}
+        uploaded = self._uploading.get("document")
+        if uploaded is not None:  # an upload: keep it, so tests (and getFile) can read it
+            name, content = uploaded
+            file_id = self.store_file(content)
+            document = {"file_id": file_id, "file_unique_id": f"U{file_id}", "file_name": name,
+                        "mime_type": "text/plain", "file_size": len(content)}
+        else:
+            document = {"file_id": "BQACAgIAAxk-document", "file_unique_id": "AgADdocument",
+                        "file_name": "document.pdf", "mime_type": "application/pdf"}
         return self._bot_says(params, {"document": document, **_caption(params)})
+
+    async def api_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(params.get("file_id"))
+        if file_id not in self.files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        return {"file_id": file_id, "file_unique_id": f"U{file_id}",
+                "file_size": len(self.files[file_id]), "file_path": f"documents/{file_id}"}
 
     async def api_sendLocation(self, params: dict[str, Any]) -> dict[str, Any]:
         location = {"latitude": params["latitude"], "longitude": params["longitude"]}

@@ -5,7 +5,9 @@ against HTTP, error codes and flood limits the way Telegram produces them, witho
 network. The fake listens on 127.0.0.1 (random port); point PTB at :attr:`FakeBotAPI.base_url`.
 
 * inject updates: :meth:`user_message`, :meth:`press`, :meth:`click`, :meth:`sticker`,
-  :meth:`photo`, :meth:`location`, :meth:`edited_message` (each returns the update id);
+  :meth:`photo`, :meth:`document`, :meth:`location`, :meth:`edited_message` (each returns the
+  update id); files sent with :meth:`document` (or uploaded by the bot with ``sendDocument``,
+  see :meth:`sent_documents`) are served by ``getFile`` and the ``/file/bot<token>/`` URL;
   served by ``getUpdates`` (long poll; an ``offset`` confirms, see :attr:`confirmed`) or
   POSTed to the webhook once ``setWebhook`` was called;
 * inspect: :attr:`calls` (every call in order), :meth:`calls_to`, :meth:`texts_to`,
@@ -94,9 +96,18 @@ class FakeBotAPI(FakeChats):
         """For PTB's ``base_url`` (it appends ``<token>/<method>``)."""
         return f"http://127.0.0.1:{self.port}/bot"
 
+    async def _download(self, request: web.Request) -> web.Response:
+        """A file download, as from ``https://api.telegram.org/file/bot<token>/<path>``."""
+        self.calls.append(Call("download", {"file_id": request.match_info["file_id"]}))
+        content = self.files.get(request.match_info["file_id"])
+        if content is None or request.match_info["token"] != self.token:
+            return web.Response(status=404, text="Not Found")
+        return web.Response(body=content)
+
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_route("GET", "/file/bot{token}/documents/{file_id}", self._download)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -118,7 +129,8 @@ class FakeBotAPI(FakeChats):
         if request.match_info["token"] != self.token:  # as Telegram answers a wrong token
             return web.json_response({"ok": False, "error_code": 401,
                                       "description": "Unauthorized"}, status=401)
-        call = Call(method, decode_params(self.spec, method, await _read(request)))
+        raw, self._uploading = await _read(request)
+        call = Call(method, decode_params(self.spec, method, raw))
         self.calls.append(call)
         problems = check_call(self.spec, method, call.params)
         self.violations += [f"{method}: {p.message}" for p in problems]
@@ -278,14 +290,20 @@ class FakeBotAPI(FakeChats):
                     await asyncio.sleep(0.05)
 
 
-async def _read(request: web.Request) -> dict[str, Any]:
+async def _read(request: web.Request) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
+    """The request's parameters, and the files it uploads (field -> (file name, content))."""
     if request.content_type == "application/json":
         body = await request.json()
-        return body if isinstance(body, dict) else {}
+        return (body if isinstance(body, dict) else {}), {}
     form = await request.post()
     out: dict[str, Any] = {}
+    files: dict[str, tuple[str, bytes]] = {}
     for key, value in form.items():
-        out[key] = value if isinstance(value, str) else f"<file {value.filename}>"
+        if isinstance(value, str):
+            out[key] = value
+        else:
+            out[key] = f"<file {value.filename}>"
+            files[key] = (value.filename, value.file.read())
     for key, value in request.query.items():
         out.setdefault(key, value)
-    return out
+    return out, files

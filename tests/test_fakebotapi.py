@@ -10,6 +10,7 @@ from fakebotapi import FakeBotAPI
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
+from bot.tg import uploads
 from bot.tg.sender import call_api, retry_after_seconds
 
 
@@ -150,3 +151,23 @@ async def test_network_is_off_limits() -> None:
         await asyncio.open_connection("192.0.2.1", 443)
     with pytest.raises(OSError, match="resolve"):
         await asyncio.open_connection("api.telegram.org", 443)
+
+
+async def test_documents_go_up_from_the_outbox_and_come_down_through_get_file(
+        fake_api: FakeBotAPI) -> None:
+    bot = Bot(fake_api.token, base_url=fake_api.base_url,
+              base_file_url=fake_api.base_url.replace("/bot", "/file/bot"))
+    async with bot:
+        params = {"chat_id": 5, "caption": "the flow",
+                  "document": uploads.text_file("kz.yaml", "id: kz-birth # é\n")}
+        sent = await call_api(bot, "sendDocument", params)  # as the sender replays a row
+        assert sent["document"]["file_name"] == "kz.yaml"
+        assert fake_api.sent_documents(5) == [("kz.yaml", "id: kz-birth # é\n".encode())]
+
+        update_id = fake_api.document(6, "mine.yaml", b"id: x\n", caption="#3")
+        update = (await call_api(bot, "getUpdates", {"timeout": 0}))[0]
+        assert update["update_id"] == update_id and update["message"]["caption"] == "#3"
+        file = await bot.get_file(update["message"]["document"]["file_id"])
+        assert bytes(await file.download_as_bytearray()) == b"id: x\n"
+        with pytest.raises(BadRequest, match=r"(?i)invalid file_id"):
+            await bot.get_file("no-such-file")

@@ -178,9 +178,56 @@ CREATE TABLE counters (
 );
 """
 
+# Publishing flow changes (issue 12): every published version of a flow file, proposals sent
+# from Telegram and their review, and which volunteer suggestion a proposal answers.
+# author_id / approver_id / reviewer_id name people: /forget sets them to NULL.
+_FLOW_PUBLISHING = """
+CREATE TABLE flow_versions (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    flow_id      TEXT NOT NULL,
+    version      INTEGER NOT NULL,          -- 1, 2, 3... per flow
+    content_hash TEXT NOT NULL,             -- sha1 of the bytes, first 12 hex (Flow.version)
+    path         TEXT NOT NULL,             -- inside FLOWS_DIR, e.g. KZ/birth-registration.yaml
+    content      TEXT NOT NULL,
+    source       TEXT NOT NULL CHECK (source IN ('disk', 'proposal', 'rollback')),
+    proposal_id  INTEGER,
+    restores     INTEGER,                   -- rollback: the version number it brought back
+    author_id    INTEGER,
+    approver_id  INTEGER,
+    checker      TEXT,                      -- checker summary at publication
+    published_at REAL NOT NULL,
+    UNIQUE (flow_id, version)
+);
+
+CREATE TABLE proposals (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    status       TEXT NOT NULL DEFAULT 'received'
+                 CHECK (status IN ('received', 'invalid', 'draft', 'pending', 'approved',
+                                   'rejected', 'stale')),
+    author_id    INTEGER,
+    chat_id      INTEGER,
+    file_id      TEXT,
+    file_name    TEXT NOT NULL,
+    caption      TEXT,
+    flow_id      TEXT,
+    path         TEXT,
+    base_hash    TEXT,                      -- the published version the author edited
+    content      TEXT,
+    report       TEXT,                      -- JSON: problems or change summary
+    reviewer_id  INTEGER,
+    reason       TEXT,
+    created_at   REAL NOT NULL,
+    reviewed_at  REAL
+);
+CREATE INDEX proposals_status ON proposals (status, id);
+
+ALTER TABLE suggestions ADD COLUMN proposal_id INTEGER;
+"""
+
 MIGRATIONS: list[tuple[int, str]] = [
     (1, _V1),
     (2, _V2),
+    (3, _FLOW_PUBLISHING),
 ]
 
 

@@ -48,6 +48,7 @@ def build_application(settings: Settings, library: FlowLibrary, *,
         ApplicationBuilder()
         .token(settings.bot_token)
         .base_url(settings.telegram_api_url)
+        .base_file_url(settings.telegram_file_url)  # documents sent to the bot (proposals)
         .request(calls)
         .get_updates_request(updates)
         .updater(None)

@@ -45,6 +45,7 @@ def volunteer_commands(lang: str) -> list[tuple[str, str]]:
         ("suggest", _("Suggest a fix to the step")),
         ("available", _("I can take cases")),
         ("away", _("I cannot take cases now")),
+        ("export", _("Get a flow file to edit")),
     ]
 
 
@@ -56,6 +57,8 @@ def admin_commands(lang: str) -> list[tuple[str, str]]:
         ("stats", _("Anonymous statistics")),
         ("invite", _("Invite a volunteer")),
         ("suggestions", _("Volunteers' suggestions")),
+        ("proposals", _("Flow changes waiting for review")),
+        ("rollback", _("Go back to a flow's previous version")),
     ]
 
 
