@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .located import LocatedDict, Pos, pos_of
 from .locales import known_locales
+from .located import LocatedDict, Pos, pos_of
 from .model import Text
 from .problems import Problem, Severity
 
