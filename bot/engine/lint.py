@@ -128,5 +128,5 @@ def _date_example(step: Step, lang: str, text: str, report: Reporter) -> None:
             report.warning(step.pos, "date-format",
                            f"the `{lang}` example {match.group(0)} in `{step.id}` is not how "
                            f"dates are written in this language",
-                           f"write it like {usual_date(lang)} (CLDR's usual format)")
+                           f"write it like {usual_date(lang)}, the usual way in CLDR")
             return
