@@ -6,9 +6,13 @@ accept exactly the same answers.
 
 from __future__ import annotations
 
-import math
 import re
-from datetime import date, datetime
+from datetime import date
+
+from .dates import parse_date
+from .locales import GENERIC, language
+from .model import NUMERIC_INPUTS
+from .numbers import ascii_digits, parse_number
 
 MAX_TEXT_ANSWER = 1000
 
@@ -23,13 +27,17 @@ YES_NO_WORDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "wo": (frozenset({"waaw", "wàaw", "waaw waaw"}), frozenset({"déedéet", "deedeet", "dédéet"})),
 }
 
-DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d-%m-%Y")
-PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,20}$")
-NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
+PHONE = re.compile(r"^\+?[0-9][0-9 ()\-.]{4,24}$")
+REASONS = ("empty", "too-long", "not-number", "not-integer", "out-of-range", "not-date",
+           "future", "not-phone", "not-yesno")
 
 
 class InvalidAnswer(ValueError):
-    """The answer does not fit; the flow's retry text (or the UI default) is shown."""
+    """The answer does not fit; `reason` says why, so the hint can say what was wrong."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def parse_yes_no(text: str, languages: tuple[str, ...]) -> bool | None:
@@ -43,6 +51,19 @@ def parse_yes_no(text: str, languages: tuple[str, ...]) -> bool | None:
     return None
 
 
+def _number(kind: str, text: str, languages: tuple[str, ...], minimum: float | None,
+            maximum: float | None) -> int | float:
+    data = language(languages[0]) if languages else GENERIC
+    number = parse_number(text, data, whole=kind == "integer")
+    if number is None:
+        raise InvalidAnswer("not-number")
+    if kind == "integer" and not isinstance(number, int):
+        raise InvalidAnswer("not-integer")
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        raise InvalidAnswer("out-of-range")
+    return number
+
+
 def parse_answer(
     kind: str,
     text: str,
@@ -52,41 +73,36 @@ def parse_answer(
     minimum: float | None = None,
     maximum: float | None = None,
 ) -> str | int | float | bool:
-    """Turn typed text into a stored value (JSON-serialisable) or raise InvalidAnswer."""
+    """Turn typed text into a stored value (JSON-serialisable) or raise InvalidAnswer.
+
+    `languages`: the person's language first, then the flow's; numbers and the order of day
+    and month follow the first, month names and yes/no words are read in all of them.
+    """
     text = text.strip()
     if not text:
         raise InvalidAnswer("empty")
     if kind == "text":
         if len(text) > MAX_TEXT_ANSWER:
-            raise InvalidAnswer("too long")
+            raise InvalidAnswer("too-long")
         return text
-    if kind == "number":
-        if not NUMBER.match(text):
-            raise InvalidAnswer("not a number")
-        number = float(text.replace(",", "."))
-        if not math.isfinite(number):  # hundreds of digits: `inf` is no answer, nor valid JSON
-            raise InvalidAnswer("not a number")
-        if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-            raise InvalidAnswer("out of range")
-        return int(number) if number.is_integer() else number
+    if kind in NUMERIC_INPUTS:
+        return _number(kind, text, languages, minimum, maximum)
     if kind == "date":
-        for fmt in DATE_FORMATS:
-            try:
-                day = datetime.strptime(text, fmt).date()
-            except ValueError:
-                continue
-            if day > today:
-                raise InvalidAnswer("in the future")
-            return day.isoformat()
-        raise InvalidAnswer("not a date")
+        day = parse_date(text, languages, today)
+        if day is None:
+            raise InvalidAnswer("not-date")
+        if day > today:
+            raise InvalidAnswer("future")
+        return day.isoformat()
     if kind == "phone":
+        text = ascii_digits(text)
         digits = re.sub(r"\D", "", text)
         if not PHONE.match(text) or not 6 <= len(digits) <= 15:
-            raise InvalidAnswer("not a phone number")
+            raise InvalidAnswer("not-phone")
         return ("+" if text.startswith("+") else "") + digits
     if kind == "yesno":
         answer = parse_yes_no(text, languages)
         if answer is None:
-            raise InvalidAnswer("not yes or no")
+            raise InvalidAnswer("not-yesno")
         return answer
     raise InvalidAnswer(f"unknown input kind {kind}")
