@@ -43,6 +43,7 @@ SHAPES: dict[str, tuple[str, str, str]] = {
                  'shape=octagon, style="filled,bold", fillcolor="#ffdddd", color="#cc0000"'),
     "end": ("([", "])", 'shape=box, style="rounded,bold", peripheries=2'),
     "flow": ("[[", "]]", 'shape=cds'),
+    "compute": ("[(", ")]", 'shape=cylinder'),
 }
 MERMAID_CLASSES = {
     "escalate": "fill:#ffdddd,stroke:#cc0000,stroke-width:2px",
@@ -96,6 +97,8 @@ def _text(step: Step, lang: str) -> str:
         return snippet(step.text.get(lang))
     if step.kind == "place" and step.office is not None:
         return snippet(step.office.name.get(lang))
+    if step.kind == "compute" and step.expression is not None:
+        return snippet(f"{step.save} = {step.expression.source}")
     if step.kind == "flow":
         return f"→ {step.target_flow}" + (f" / {step.target_step}" if step.target_step else "")
     return ""

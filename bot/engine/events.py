@@ -6,7 +6,7 @@ adapter (Telegram, console, tests) only lays them out. Everything is plain data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -88,6 +88,11 @@ class Invalid:
     step: str
     input: str  # an input kind, or "choice" / "checklist"
     text: str | None
+    # What was wrong, for a precise hint ("out-of-range", "future", ...: see inputs.REASONS),
+    # and the step's range for "between 1 and 30". Details of one event: not compared.
+    reason: str = field(default="", compare=False)
+    minimum: float | None = field(default=None, compare=False)
+    maximum: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ attribute, subscript or arbitrary call can be reached.
 from __future__ import annotations
 
 import ast
+import math
 import operator
+from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -21,11 +23,45 @@ CONSTANTS = {"true": True, "false": False, "none": None, "yes": True, "no": Fals
 
 
 class ExpressionError(ValueError):
-    """An expression that cannot be accepted; `column` is 1-based within the expression."""
+    """An expression that cannot be accepted; `column` is 1-based within the expression.
 
-    def __init__(self, message: str, column: int = 1) -> None:
+    `hint` says how to fix it in words an admin who is not a programmer understands.
+    """
+
+    def __init__(self, message: str, column: int = 1, hint: str = "") -> None:
         super().__init__(message)
         self.column = column
+        self.hint = hint
+
+
+_MISTYPED = {"=<": "<=", "=>": ">=", "=!": "!=", "<>": "!="}
+
+
+def _mistyped_operator(source: str) -> ExpressionError | None:
+    """`age = 17`, `age =< 18`: the usual slips, named precisely (Python's own message
+    would send a non-programmer elsewhere). Text inside quotes is skipped."""
+    quote = None
+    index = 0
+    while index < len(source):
+        char = source[index]
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        else:
+            pair = source[index:index + 2]
+            if pair in _MISTYPED:
+                right = _MISTYPED[pair]
+                return ExpressionError(f"`{pair}` is not a comparison", index + 1,
+                                       f"write `{right}`")
+            if pair in {"==", "<=", ">=", "!="}:
+                index += 2
+                continue
+            if char == "=":
+                return ExpressionError("a single `=` does not compare", index + 1,
+                                       "write `==` to test if two values are equal")
+        index += 1
+    return None
 
 
 def _to_date(value: Any) -> date | None:
@@ -66,12 +102,42 @@ def _has(_today: date, collection: Any, item: Any) -> bool:
     return isinstance(collection, list | tuple) and item in collection
 
 
-FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {
-    "months_since": (1, _months_since),
-    "days_since": (1, _days_since),
-    "years_since": (1, _years_since),
-    "has": (2, _has),
-    "answered": (1, lambda _today, value: value is not None and value != ""),
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _round(_today: date, value: Any, digits: Any = 0) -> int | float | None:
+    """Round half away from zero (2.5 -> 3, as people expect; Python's round gives 2).
+
+    `round(x)` is a whole number; `round(x, 2)` keeps two decimals. Not a number: none.
+    """
+    if not _is_number(value) or not _is_number(digits) or not float(digits).is_integer():
+        return None
+    digits = int(digits)
+    if not math.isfinite(value) or not -15 <= digits <= 15:
+        return None
+    # through the decimal written form: 1.005 is stored as 1.00499999…, yet people mean 1.01
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+    return int(exact) if digits <= 0 else float(exact)
+
+
+def _extreme(pick: Callable[..., Any]) -> Callable[..., Any]:
+    def run(_today: date, *values: Any) -> Any:
+        numbers = [value for value in values if _is_number(value)]
+        return pick(numbers) if len(numbers) == len(values) else None
+    return run
+
+
+# name -> (fewest arguments, most arguments, function(today, *arguments))
+FUNCTIONS: dict[str, tuple[int, int, Callable[..., Any]]] = {
+    "months_since": (1, 1, _months_since),
+    "days_since": (1, 1, _days_since),
+    "years_since": (1, 1, _years_since),
+    "has": (2, 2, _has),
+    "answered": (1, 1, lambda _today, value: value is not None and value != ""),
+    "round": (1, 2, _round),
+    "min": (2, 8, _extreme(min)),
+    "max": (2, 8, _extreme(max)),
 }
 
 _COMPARE = {
@@ -209,9 +275,11 @@ class _Compiler:
             raise self.fail(node, f"unknown function `{ast.unparse(node.func)}` (known: {known})")
         if node.keywords:
             raise self.fail(node, "functions take no keyword arguments")
-        arity, function = FUNCTIONS[node.func.id]
-        if len(node.args) != arity:
-            raise self.fail(node, f"`{node.func.id}` takes {arity} argument(s)")
+        fewest, most, function = FUNCTIONS[node.func.id]
+        if not fewest <= len(node.args) <= most:
+            count = str(fewest) if fewest == most else (
+                f"{fewest} or {most}" if most == fewest + 1 else f"{fewest} to {most}")
+            raise self.fail(node, f"`{node.func.id}` takes {count} argument(s)")
         args = [self.compile(arg) for arg in node.args]
         return lambda env: function(env[1], *(arg(env) for arg in args))
 
@@ -222,10 +290,15 @@ def compile_expression(source: str) -> Expression:
         raise ExpressionError("empty condition")
     if len(source) > 500:
         raise ExpressionError("condition longer than 500 characters")
+    mistake = _mistyped_operator(source)
+    if mistake is not None:
+        raise mistake
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
-        raise ExpressionError(f"cannot parse the condition: {exc.msg}", exc.offset or 1) from exc
+        raise ExpressionError(f"cannot parse the condition: {exc.msg}", exc.offset or 1,
+                              "check the brackets, the quotes around texts, and the operators "
+                              "(== != < <= > >=, and, or, not)") from exc
     compiler = _Compiler()
     run = compiler.compile(tree.body)
     return Expression(source, frozenset(compiler.names), run)

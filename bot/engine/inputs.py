@@ -29,7 +29,11 @@ NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
 
 
 class InvalidAnswer(ValueError):
-    """The answer does not fit; the flow's retry text (or the UI default) is shown."""
+    """The answer does not fit; `reason` says why, so the hint can say what was wrong."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def parse_yes_no(text: str, languages: tuple[str, ...]) -> bool | None:
@@ -58,17 +62,25 @@ def parse_answer(
         raise InvalidAnswer("empty")
     if kind == "text":
         if len(text) > MAX_TEXT_ANSWER:
-            raise InvalidAnswer("too long")
+            raise InvalidAnswer("too-long")
         return text
     if kind == "number":
         if not NUMBER.match(text):
-            raise InvalidAnswer("not a number")
+            raise InvalidAnswer("not-number")
         number = float(text.replace(",", "."))
         if not math.isfinite(number):  # hundreds of digits: `inf` is no answer, nor valid JSON
-            raise InvalidAnswer("not a number")
+            raise InvalidAnswer("not-number")
         if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-            raise InvalidAnswer("out of range")
+            raise InvalidAnswer("out-of-range")
         return int(number) if number.is_integer() else number
+    if kind == "integer":
+        compact = re.sub(r"(?<=\d)[ \u00a0\u202f](?=\d{3}\b)", "", text)
+        if not re.fullmatch(r"[+-]?\d+", compact):
+            raise InvalidAnswer("not-integer")
+        whole = int(compact)
+        if (minimum is not None and whole < minimum) or (maximum is not None and whole > maximum):
+            raise InvalidAnswer("out-of-range")
+        return whole
     if kind == "date":
         for fmt in DATE_FORMATS:
             try:
@@ -76,17 +88,17 @@ def parse_answer(
             except ValueError:
                 continue
             if day > today:
-                raise InvalidAnswer("in the future")
+                raise InvalidAnswer("future")
             return day.isoformat()
-        raise InvalidAnswer("not a date")
+        raise InvalidAnswer("not-date")
     if kind == "phone":
         digits = re.sub(r"\D", "", text)
         if not PHONE.match(text) or not 6 <= len(digits) <= 15:
-            raise InvalidAnswer("not a phone number")
+            raise InvalidAnswer("not-phone")
         return ("+" if text.startswith("+") else "") + digits
     if kind == "yesno":
         answer = parse_yes_no(text, languages)
         if answer is None:
-            raise InvalidAnswer("not yes or no")
+            raise InvalidAnswer("not-yesno")
         return answer
     raise InvalidAnswer(f"unknown input kind {kind}")

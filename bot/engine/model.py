@@ -8,9 +8,11 @@ from typing import Any
 
 from .located import Pos
 
-STEP_KINDS = ("say", "choose", "ask", "branch", "checklist", "place", "escalate", "end", "flow")
+STEP_KINDS = ("say", "choose", "ask", "branch", "checklist", "place", "escalate", "end", "flow",
+              "compute")
 QUESTION_KINDS = frozenset({"choose", "ask", "checklist"})
-INPUT_KINDS = ("text", "number", "date", "phone", "yesno")
+INPUT_KINDS = ("text", "number", "integer", "date", "phone", "yesno")
+NUMERIC_INPUTS = frozenset({"number", "integer"})
 CHECKLIST_DONE = "done"
 
 
@@ -66,10 +68,13 @@ class Option:
 
 @dataclass(frozen=True)
 class Item:
+    """A checklist item; with a `condition` it exists only for people for whom it is true."""
+
     id: str
     label: Text
     where: Text | None
     pos: Pos
+    condition: Any = None  # expressions.Expression or None (always there)
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,8 @@ class Step:
     summary: bool = True
     target_flow: str | None = None
     target_step: str | None = None
+    expression: Any = None  # a `compute` step's expressions.Expression
+    exhaustive: bool = False  # a `choose` whose options cover every case (no lint)
 
     @property
     def is_question(self) -> bool:

@@ -20,6 +20,7 @@ from .located import LocatedDict, LocatedList, Pos, pos_of
 from .model import (
     CHECKLIST_DONE,
     INPUT_KINDS,
+    NUMERIC_INPUTS,
     STEP_KINDS,
     Flow,
     Item,
@@ -39,7 +40,7 @@ FLOW_FIELDS = {"id", "languages", "title", "description", "source", "last_review
 FLOW_REQUIRED = ("id", "languages", "title", "description", "source", "last_reviewed", "steps")
 STEP_FIELDS = {
     "say": {"next"},
-    "choose": {"options", "save", "label"},
+    "choose": {"options", "save", "label", "exhaustive"},
     "ask": {"input", "save", "retry", "label", "min", "max", "next"},
     "branch": {"else"},
     "checklist": {"items", "save", "label", "next"},
@@ -47,10 +48,11 @@ STEP_FIELDS = {
     "escalate": {"next"},
     "end": {"summary"},
     "flow": {"step"},
+    "compute": {"save", "label", "next"},
 }
 STEP_REQUIRED = {"choose": ("options",), "ask": ("input", "save"), "checklist": ("items",),
-                 "branch": ("else",)}
-FALLS_THROUGH = {"say", "ask", "checklist", "place"}
+                 "branch": ("else",), "compute": ("save",)}
+FALLS_THROUGH = {"say", "ask", "checklist", "place", "compute"}
 _KIND_SET = frozenset(STEP_KINDS)
 _ALLOWED = {kind: frozenset({"id", "review", kind} | STEP_FIELDS[kind]) for kind in STEP_KINDS}
 
@@ -246,6 +248,24 @@ class _FlowParser:
     def _escalate(self, item: LocatedDict, fields: dict) -> None:
         pass
 
+    def _compute(self, item: LocatedDict, fields: dict) -> None:
+        fields["expression"] = self.expression(item, "compute", "calculation")
+
+    def expression(self, container: LocatedDict, key: str, what: str) -> Expression | None:
+        """Compile `container[key]`, reporting a mistake at its exact column."""
+        source = container[key]
+        where = pos_of(container, key)
+        try:
+            expression = compile_expression(str(source) if source is not None else "")
+        except ExpressionError as exc:
+            column = self._value_column(where, len(key) + 1) + exc.column - 1
+            self.report.error(Pos(where.line, column), "bad-expression",
+                              f"invalid {what} `{source}`: {exc}",
+                              exc.hint or "see Expressions in docs/flows.md")
+            return None
+        self.expressions.append((expression, where))
+        return expression
+
     def _choose(self, item: LocatedDict, fields: dict) -> None:
         options = item.get("options")
         if not isinstance(options, LocatedList) or not options:
@@ -269,6 +289,11 @@ class _FlowParser:
             value = option.get("value", label.by_lang.get(label.fallback))
             parsed.append(Option(str(index), label, target, value, option.pos))
         fields["options"] = tuple(parsed)
+        if "exhaustive" in item:
+            if not isinstance(item["exhaustive"], bool):
+                self.report.error(pos_of(item, "exhaustive"), "bad-field",
+                                  "`exhaustive` must be true or false")
+            fields["exhaustive"] = item["exhaustive"] is True
 
     def _ask(self, item: LocatedDict, fields: dict) -> None:
         kind = item.get("input")
@@ -280,12 +305,19 @@ class _FlowParser:
             fields["retry"] = self.text.read(item, "retry")
         for key in ("min", "max"):
             value = item.get(key)
-            if value is not None:
-                if fields["input"] != "number" or not isinstance(value, int | float):
-                    self.report.error(pos_of(item, key), "bad-field",
-                                      f"`{key}` must be a number, on a `number` input")
-                else:
-                    fields[key] = float(value)
+            if value is None:
+                continue
+            if kind not in INPUT_KINDS:
+                continue  # the unknown input kind is the one mistake to report
+            if fields["input"] not in NUMERIC_INPUTS:
+                self.report.error(pos_of(item, key), "bad-field",
+                                  f"`{key}` only applies to `number` and `integer` inputs",
+                                  f"remove `{key}:` or change `input:`")
+            elif not isinstance(value, int | float) or isinstance(value, bool):
+                self.report.error(pos_of(item, key), "bad-field", f"`{key}` must be a number",
+                                  f"write it with digits, e.g. `{key}: 1`")
+            else:
+                fields[key] = float(value)
 
     def _branch(self, item: LocatedDict, fields: dict) -> None:
         rules = item.get("branch")
@@ -303,18 +335,8 @@ class _FlowParser:
             if not self.report.require(rule, ("if", "next"), "this branch rule"):
                 continue
             target = self.ref(rule, "next")
-            source = rule["if"]
-            where = pos_of(rule, "if")
-            try:
-                expression = compile_expression(str(source) if source is not None else "")
-            except ExpressionError as exc:
-                column = self._value_column(where, len("if:")) + exc.column - 1
-                self.report.error(Pos(where.line, column), "bad-expression",
-                                  f"invalid condition `{source}`: {exc}",
-                                  "see Expressions in docs/flows.md")
-                continue
-            self.expressions.append((expression, where))
-            if target is not None:
+            expression = self.expression(rule, "if", "condition")
+            if expression is not None and target is not None:
                 parsed.append(Rule(expression, target, rule.pos))
         fields["rules"] = tuple(parsed)
         fields["otherwise"] = self.ref(item, "else")
@@ -343,7 +365,7 @@ class _FlowParser:
                 self.report.error(pos_of(items, index), "bad-field",
                                   "an item needs `id:` and `label:`")
                 continue
-            self.report.unknown_fields(entry, {"id", "label", "where", "review"}, "an item")
+            self.report.unknown_fields(entry, {"id", "label", "where", "if", "review"}, "an item")
             if not self.report.require(entry, ("id", "label"), "this item"):
                 continue
             item_id = str(entry["id"])
@@ -359,8 +381,9 @@ class _FlowParser:
             seen.add(item_id)
             label = self.text.read(entry, "label", limit=MAX_BUTTON, what="button label")
             where = self.text.read(entry, "where") if "where" in entry else None
+            condition = self.expression(entry, "if", "condition") if "if" in entry else None
             if label is not None:
-                parsed.append(Item(item_id, label, where, entry.pos))
+                parsed.append(Item(item_id, label, where, entry.pos, condition))
         fields["items"] = tuple(parsed)
 
     def _place(self, item: LocatedDict, fields: dict) -> None:

@@ -6,6 +6,7 @@ crash loses nothing. Each sprint runs at most MAX_STEPS steps, so a bad flow can
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -13,7 +14,7 @@ from typing import Any
 
 from . import events as ev
 from .inputs import InvalidAnswer, parse_answer
-from .model import CHECKLIST_DONE, Flow, FlowSet, Step
+from .model import CHECKLIST_DONE, Flow, FlowSet, Item, Step
 from .texts import interpolate
 
 MAX_STEPS = 100
@@ -57,6 +58,8 @@ class _Run:
             "ticked": {k: list(v) for k, v in session.get("ticked", {}).items()},
             "history": list(session.get("history", [])),
         }
+        if "path" in session:  # sessions saved before paths were kept have none
+            self.session["path"] = list(session["path"])
         self.today = today or date.today()
         self.fmt = fmt or plain_format
         self.events: list[ev.Event] = []
@@ -151,6 +154,17 @@ class _Run:
             self.session["status"] = "escalated"
         return step.next
 
+    def _run_compute(self, step: Step) -> str | None:
+        value = None
+        if step.expression is not None:
+            value = step.expression.evaluate(self.session["answers"], self.today)
+        if isinstance(value, float) and not math.isfinite(value):
+            value = None  # not a number a person could be shown, nor valid JSON
+        if step.save:
+            self.session["answers"][step.save] = value
+            self.walk(step)
+        return step.next
+
     def _run_flow(self, step: Step) -> str | None:
         target = self.flows.flows.get(step.target_flow or "")
         if target is None:
@@ -183,32 +197,78 @@ class _Run:
                 ev.Choice(o.key, o.label.get(self.lang)) for o in step.options))
         ticked = set(self.session["ticked"].get(self._ticked_key(step), []))
         return ev.Checklist(step.id, self.text(step.text), tuple(
-            ev.ChecklistItem(i.id, i.label.get(self.lang), i.id in ticked) for i in step.items))
+            ev.ChecklistItem(i.id, i.label.get(self.lang), i.id in ticked)
+            for i in self.items(step)))
+
+    def items(self, step: Step) -> list[Item]:
+        """The checklist items that exist for this person (their `if:` is true now)."""
+        answers, today = self.session["answers"], self.today
+        return [item for item in step.items
+                if item.condition is None or item.condition.is_true(answers, today)]
 
     def _ticked_key(self, step: Step) -> str:
         return f"{self.session['flow']}/{step.id}"
 
+    def _path_steps(self) -> list[Step] | None:
+        """The steps that saved an answer on the person's current path, in order."""
+        path = self.session.get("path")
+        if path is None:
+            return None
+        steps = []
+        for key in path:
+            flow_id, _, step_id = key.partition("/")
+            flow = self.flows.flows.get(flow_id)
+            step = flow.steps.get(step_id) if flow else None
+            if step is not None:
+                steps.append(step)
+        return steps
+
     def _summary(self) -> tuple[ev.SummaryLine, ...]:
+        answers = self.session["answers"]
+        path = self._path_steps()
+        if path is None:  # an older session: every answer it holds
+            named = {name: self._answer_step(name) for name in answers}
+        else:  # an answer given twice shows once, with the step that gave the latest one
+            named = {}
+            for step in path:  # the label of the latest step with one; the latest value
+                if step.save and (step.label is not None or step.save not in named):
+                    named[step.save] = step
         lines = []
-        for name, value in self.session["answers"].items():
-            step = self._answer_step(name)
-            if step is None or step.label is None or step.kind == "checklist":
+        for name, step in named.items():
+            if (step is None or step.label is None or step.kind == "checklist"
+                    or name not in answers):
                 continue
-            shown = self.display(name, value) if step.kind == "choose" else value
+            value = answers[name]
+            shown = self._option_label(step, value) if step.kind == "choose" else value
             lines.append(ev.SummaryLine(self.text(step.label), shown,
                                         "choice" if step.kind == "choose" else step.input or ""))
         return tuple(lines)
 
-    def _documents(self) -> tuple[tuple[str, ...], tuple[ev.MissingItem, ...]]:
-        bring: list[str] = []
-        missing: list[ev.MissingItem] = []
-        for key, ticked in self.session["ticked"].items():
+    def _option_label(self, step: Step, value: Any) -> Any:
+        for option in step.options:
+            if option.value == value:
+                return option.label.get(self.lang)
+        return self.fmt(value, "choice", self.lang)
+
+    def _checklists(self) -> list[tuple[Step, list[str]]]:
+        ticked_by_key = self.session["ticked"]
+        path = self.session.get("path")
+        keys = ticked_by_key if path is None else dict.fromkeys(
+            key for key in path if key in ticked_by_key)
+        found = []
+        for key in keys:
             flow_id, _, step_id = key.partition("/")
             flow = self.flows.flows.get(flow_id)
             step = flow.steps.get(step_id) if flow else None
-            if step is None or step.kind != "checklist":
-                continue
-            for item in step.items:
+            if step is not None and step.kind == "checklist":
+                found.append((step, ticked_by_key[key]))
+        return found
+
+    def _documents(self) -> tuple[tuple[str, ...], tuple[ev.MissingItem, ...]]:
+        bring: list[str] = []
+        missing: list[ev.MissingItem] = []
+        for step, ticked in self._checklists():
+            for item in self.items(step):
                 label = item.label.get(self.lang)
                 if item.id in ticked:
                     bring.append(label)
@@ -218,14 +278,29 @@ class _Run:
 
     # -- answering -------------------------------------------------------------------------
     def push_history(self) -> None:
-        self.session["history"].append({
+        frame = {
             "flow": self.session["flow"], "step": self.session["step"],
             "answers": dict(self.session["answers"]),
             "ticked": {k: list(v) for k, v in self.session["ticked"].items()},
-        })
+        }
+        if "path" in self.session:
+            frame["path"] = list(self.session["path"])
+        self.session["history"].append(frame)
+
+    def walk(self, step: Step) -> None:
+        """Record that `step` gave an answer on the current path. Coming back to a step
+        already on the path (a loop) abandons what was answered after it the first time."""
+        path = self.session.get("path")
+        if path is None:  # an older session: it keeps showing every answer
+            return
+        key = f"{self.session['flow']}/{step.id}"
+        if key in path:
+            del path[path.index(key):]
+        path.append(key)
 
     def answer(self, step: Step, value: Any, nxt: str | None) -> None:
         self.push_history()
+        self.walk(step)
         if step.save:
             self.session["answers"][step.save] = value
         if nxt is None:  # checked at load time; kept safe for a flow loaded with errors
@@ -239,9 +314,10 @@ class _Run:
             try:
                 value = parse_answer(step.input or "text", text, languages=self.flow.languages,
                                      today=self.today, minimum=step.min, maximum=step.max)
-            except InvalidAnswer:
+            except InvalidAnswer as exc:
                 retry = self.text(step.retry) if step.retry else None
-                self.events.append(ev.Invalid(step.id, step.input or "text", retry))
+                self.events.append(ev.Invalid(step.id, step.input or "text", retry, exc.reason,
+                                              step.min, step.max))
                 return
             self.answer(step, value, step.next)
             return
@@ -252,7 +328,7 @@ class _Run:
                     self.answer(step, option.value, option.next)
                     return
         else:
-            for number, item in enumerate(step.items, start=1):
+            for number, item in enumerate(self.items(step), start=1):
                 if wanted in {str(number), item.label.get(self.lang).casefold()}:
                     self.on_press(step, item.id)
                     return
@@ -274,7 +350,7 @@ class _Run:
             if key == CHECKLIST_DONE:
                 self.finish_checklist(step, ticked)
                 return
-            if any(item.id == key for item in step.items):
+            if any(item.id == key for item in self.items(step)):
                 if key in ticked:
                     ticked.remove(key)
                 else:
@@ -284,11 +360,12 @@ class _Run:
         self.stale()
 
     def finish_checklist(self, step: Step, ticked: list[str]) -> None:
+        items = self.items(step)
         missing = tuple(ev.MissingItem(i.label.get(self.lang), self.text(i.where) or None)
-                        for i in step.items if i.id not in ticked)
+                        for i in items if i.id not in ticked)
         if missing:
             self.events.append(ev.Missing(missing))
-        self.answer(step, [i.id for i in step.items if i.id in ticked], step.next)
+        self.answer(step, [i.id for i in items if i.id in ticked], step.next)
 
     def stale(self) -> None:
         self.events.append(ev.Stale())
@@ -311,6 +388,8 @@ class _Run:
             self.session.update(answers=dict(frame["answers"]),
                                 ticked={k: list(v) for k, v in frame["ticked"].items()},
                                 status="waiting", kind=step.kind)
+            if "path" in frame:
+                self.session["path"] = list(frame["path"])
             self.events.append(self.question(step))
             return
         self.show_current()
@@ -319,7 +398,7 @@ class _Run:
 def new_session(flow: Flow, lang: str) -> dict[str, Any]:
     return {"format": SESSION_FORMAT, "flow": flow.id, "root": flow.id, "version": flow.version,
             "lang": lang, "step": flow.start, "kind": None, "status": "waiting", "answers": {},
-            "ticked": {}, "history": [], "seq": 0}
+            "ticked": {}, "history": [], "path": [], "seq": 0}
 
 
 def start(flows: FlowSet, flow_id: str, lang: str, *, today: date | None = None,
