@@ -10,10 +10,10 @@ from __future__ import annotations
 import ast
 import math
 import operator
-from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 Env = tuple[Mapping[str, Any], date]  # (answers, today)

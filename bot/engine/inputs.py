@@ -6,9 +6,13 @@ accept exactly the same answers.
 
 from __future__ import annotations
 
-import math
 import re
-from datetime import date, datetime
+from datetime import date
+
+from .dates import parse_date
+from .locales import GENERIC, language
+from .model import NUMERIC_INPUTS
+from .numbers import ascii_digits, parse_number
 
 MAX_TEXT_ANSWER = 1000
 
@@ -23,9 +27,9 @@ YES_NO_WORDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "wo": (frozenset({"waaw", "wàaw", "waaw waaw"}), frozenset({"déedéet", "deedeet", "dédéet"})),
 }
 
-DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d-%m-%Y")
-PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,20}$")
-NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
+PHONE = re.compile(r"^\+?[0-9][0-9 ()\-.]{4,24}$")
+REASONS = ("empty", "too-long", "not-number", "not-integer", "out-of-range", "not-date",
+           "future", "not-phone", "not-yesno")
 
 
 class InvalidAnswer(ValueError):
@@ -47,6 +51,19 @@ def parse_yes_no(text: str, languages: tuple[str, ...]) -> bool | None:
     return None
 
 
+def _number(kind: str, text: str, languages: tuple[str, ...], minimum: float | None,
+            maximum: float | None) -> int | float:
+    data = language(languages[0]) if languages else GENERIC
+    number = parse_number(text, data, whole=kind == "integer")
+    if number is None:
+        raise InvalidAnswer("not-number")
+    if kind == "integer" and not isinstance(number, int):
+        raise InvalidAnswer("not-integer")
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        raise InvalidAnswer("out-of-range")
+    return number
+
+
 def parse_answer(
     kind: str,
     text: str,
@@ -56,7 +73,11 @@ def parse_answer(
     minimum: float | None = None,
     maximum: float | None = None,
 ) -> str | int | float | bool:
-    """Turn typed text into a stored value (JSON-serialisable) or raise InvalidAnswer."""
+    """Turn typed text into a stored value (JSON-serialisable) or raise InvalidAnswer.
+
+    `languages`: the person's language first, then the flow's; numbers and the order of day
+    and month follow the first, month names and yes/no words are read in all of them.
+    """
     text = text.strip()
     if not text:
         raise InvalidAnswer("empty")
@@ -64,34 +85,17 @@ def parse_answer(
         if len(text) > MAX_TEXT_ANSWER:
             raise InvalidAnswer("too-long")
         return text
-    if kind == "number":
-        if not NUMBER.match(text):
-            raise InvalidAnswer("not-number")
-        number = float(text.replace(",", "."))
-        if not math.isfinite(number):  # hundreds of digits: `inf` is no answer, nor valid JSON
-            raise InvalidAnswer("not-number")
-        if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-            raise InvalidAnswer("out-of-range")
-        return int(number) if number.is_integer() else number
-    if kind == "integer":
-        compact = re.sub(r"(?<=\d)[ \u00a0\u202f](?=\d{3}\b)", "", text)
-        if not re.fullmatch(r"[+-]?\d+", compact):
-            raise InvalidAnswer("not-integer")
-        whole = int(compact)
-        if (minimum is not None and whole < minimum) or (maximum is not None and whole > maximum):
-            raise InvalidAnswer("out-of-range")
-        return whole
+    if kind in NUMERIC_INPUTS:
+        return _number(kind, text, languages, minimum, maximum)
     if kind == "date":
-        for fmt in DATE_FORMATS:
-            try:
-                day = datetime.strptime(text, fmt).date()
-            except ValueError:
-                continue
-            if day > today:
-                raise InvalidAnswer("future")
-            return day.isoformat()
-        raise InvalidAnswer("not-date")
+        day = parse_date(text, languages, today)
+        if day is None:
+            raise InvalidAnswer("not-date")
+        if day > today:
+            raise InvalidAnswer("future")
+        return day.isoformat()
     if kind == "phone":
+        text = ascii_digits(text)
         digits = re.sub(r"\D", "", text)
         if not PHONE.match(text) or not 6 <= len(digits) <= 15:
             raise InvalidAnswer("not-phone")

@@ -80,6 +80,13 @@ class _Run:
             return ""
         return interpolate(text.get(self.lang), self.session["answers"], self.display)
 
+    def languages(self) -> tuple[str, ...]:
+        """The person's language, then the flow's: how their typed answers are read."""
+        flow_languages = self.flow.languages
+        if flow_languages and flow_languages[0] == self.lang:
+            return flow_languages
+        return (self.lang, *(lang for lang in flow_languages if lang != self.lang))
+
     def display(self, name: str, value: Any) -> str:
         step = self._answer_step(name)
         if step is not None and step.kind == "choose":
@@ -312,7 +319,7 @@ class _Run:
     def on_text(self, step: Step, text: str) -> None:
         if step.kind == "ask":
             try:
-                value = parse_answer(step.input or "text", text, languages=self.flow.languages,
+                value = parse_answer(step.input or "text", text, languages=self.languages(),
                                      today=self.today, minimum=step.min, maximum=step.max)
             except InvalidAnswer as exc:
                 retry = self.text(step.retry) if step.retry else None

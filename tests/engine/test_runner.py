@@ -134,7 +134,8 @@ def test_retry_text_is_in_the_persons_language(complete: FlowSet) -> None:
     assert sprint.events == (ev.Invalid("age", "number", "Un nombre de 0 à 120, s'il vous plaît."),)
 
 
-@pytest.mark.parametrize("typed", ["2026-03-05", "05.03.2026", "05/03/2026", " 5.3.2026 "])
+@pytest.mark.parametrize("typed", ["2026-03-05", "05.03.2026", "05/03/2026", " 5.3.2026 ",
+                                   "05 03 2026", "5 March 2026"])
 def test_date_formats(complete: FlowSet, typed: str) -> None:
     sprint = play(complete, "demo-main", "en", Text("Ann"), Text("30"), Text(typed))
     assert sprint.session["answers"]["birth_date"] == "2026-03-05"
@@ -142,7 +143,7 @@ def test_date_formats(complete: FlowSet, typed: str) -> None:
 
 
 @pytest.mark.parametrize("typed", ["02.06.2026", "2027-01-01", "31.02.2020", "yesterday",
-                                   "2020/13/01", "05 03 2026"])
+                                   "2020/13/01", "05 03", "5 March", "1.1.1.2020"])
 def test_date_rejected_with_default_text(complete: FlowSet, typed: str) -> None:
     sprint = play(complete, "demo-main", "en", Text("Ann"), Text("30"), Text(typed))
     # `birth` has no `retry:`: the event carries None and the adapter shows its default
@@ -159,7 +160,8 @@ def test_date_today_is_injected(complete: FlowSet) -> None:
 
 @pytest.mark.parametrize(("typed", "stored"), [
     (PHONE, "+77011234567"), ("555-1234", "5551234"), ("123456", "123456"),
-    ("+123456789012345", "+123456789012345"),
+    ("+123456789012345", "+123456789012345"), ("+7 (701) 1234567", "+77011234567"),
+    ("+٩٦١ ٣ ١٢٣ ٤٥٦", "+9613123456"),
 ])
 def test_phone_accepted(complete: FlowSet, typed: str, stored: str) -> None:
     sprint = play(complete, "demo-main", "en", Text("Ann"), Text("30"), Text("1.1.1990"),
@@ -168,7 +170,7 @@ def test_phone_accepted(complete: FlowSet, typed: str, stored: str) -> None:
     assert sprint.step == "married"
 
 
-@pytest.mark.parametrize("typed", ["12345", "1234567890123456", "call me", "+7 (701) 1234567",
+@pytest.mark.parametrize("typed", ["12345", "1234567890123456", "call me",
                                    "++77011234567"])
 def test_phone_rejected(complete: FlowSet, typed: str) -> None:
     sprint = play(complete, "demo-main", "en", Text("Ann"), Text("30"), Text("1.1.1990"),
