@@ -63,7 +63,7 @@ def valid_answer(step: Step, lang: str, languages: tuple[str, ...]) -> st.Search
             st.sampled_from([Text(item.label.get(lang).upper()) for item in step.items]),
         )
     kind = step.input or "text"
-    if kind == "number":
+    if kind in ("number", "integer"):
         low = int(step.min) if step.min is not None else -5
         high = int(step.max) if step.max is not None else 5000
         return st.integers(low, max(low, high)).map(lambda n: Text(str(n)))
@@ -182,6 +182,7 @@ def first_answer(step: Step) -> Any:
         return Press(step.id, step.options[0].key)
     if step.kind == "checklist":
         return Press(step.id, CHECKLIST_DONE)
-    return {"number": Text(str(int(step.min or 0))), "date": Text("01.01.2000"),
+    return {"number": Text(str(int(step.min or 0))), "integer": Text(str(int(step.min or 0))),
+            "date": Text("01.01.2000"),
             "phone": Text("+77011234567"), "yesno": Press(step.id, "yes")}.get(
         step.input or "text", Text("Test"))
