@@ -22,6 +22,7 @@ import json
 import sys
 from pathlib import Path
 
+import babel
 from babel import Locale, localedata, numbers
 
 OUTPUT = Path(__file__).resolve().parent / "engine" / "cldr.json"
@@ -91,6 +92,7 @@ def language_data(lang: str) -> dict[str, object]:
 def build() -> str:
     data = {
         "generated_by": "python -m bot.cldr_export",
+        "babel_version": babel.__version__,
         "languages": {lang: language_data(lang) for lang in LANGUAGES},
         "known_locales": sorted(localedata.locale_identifiers()),
     }

@@ -28,6 +28,7 @@ from typing import Any, TextIO
 import yaml
 
 from bot import i18n
+from bot.answer_hints import date_example, invalid_text, label_value
 from bot.engine import (
     Back,
     FlowSet,
@@ -118,6 +119,11 @@ class Console:
         self._ = gettext_for(lang or "en")
         self.record: Record | None = None  # the flow being run, for the REPRO on leaving
         self.flow_id: str | None = None  # the flow whose step is shown (after a flow jump too)
+
+    @property
+    def view_lang(self) -> str:
+        """The language of the flow being run (what the person would read)."""
+        return self.record.lang if self.record is not None else (self.lang or "en")
 
     # -- input and output ------------------------------------------------------------------
     def say(self, text: str = "") -> None:
@@ -298,8 +304,10 @@ class Console:
                 if not waiting:
                     lines.append(_("(the flow goes on)"))
                 return "\n".join(lines)
-            case ev.Invalid(step=step, input=kind, text=text):
-                return "! " + (text or self.default_invalid(kind, step))
+            case ev.Invalid(input=kind) if kind in {"choice", "checklist"} and not event.text:
+                return "! " + self.default_invalid(kind, event.step)
+            case ev.Invalid():
+                return "! " + invalid_text(_, event, self.view_lang)  # as the bot says it
             case ev.End():
                 return self.end(event)
             case ev.Stale():
@@ -328,7 +336,8 @@ class Console:
                   (_("Phone"), place.phone), (_("Web"), place.url)]
         if place.lat is not None and place.lon is not None:
             fields.append((_("Map"), map_link(place.lat, place.lon)))
-        lines += [f"  {name}: {value}" for name, value in fields if value]
+        lang = self.view_lang
+        lines += [f"  {label_value(name, value, lang)}" for name, value in fields if value]
         if place.note:
             lines.append(f"  {place.note}")
         return "\n".join(lines)
@@ -338,7 +347,9 @@ class Console:
         lines = [end.text]
         if end.summary:
             lines.append(_("Your answers:"))
-            lines += [f"  {s.label}: {self.value(s.value, s.kind)}" for s in end.summary]
+            lang = self.view_lang
+            lines += ["  " + label_value(s.label, self.value(s.value, s.kind), lang)
+                      for s in end.summary]
         if end.bring:
             lines.append(_("Bring:"))
             lines += [f"  - {label}" for label in end.bring]
@@ -373,7 +384,8 @@ class Console:
             return _("a number")
         return {
             "text": _("type your answer"),
-            "date": _("a date like 05.03.2026, not in the future"),
+            "date": _("a date like {example}, not in the future").format(
+                example=date_example(self.view_lang)),
             "phone": _("a phone number: 6 to 15 digits, + allowed"),
             "yesno": _("yes or no"),
         }.get(kind, _("type your answer"))

@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from .fields import Reporter
+from .lint import lint_flow
 from .located import Pos
 from .model import Country, Flow, FlowSet, Step
 from .parse import ParsedFlow
@@ -143,12 +144,13 @@ def check_flows(
         first_file[flow.id] = flow.file
         flows[flow.id] = flow
 
-    saved = {name for flow in flows.values() for name in flow.answer_steps}
     for item in parsed:
         flow, report = item.flow, reporters[item.flow.file]
         if flows.get(flow.id) is not flow:
             continue
+        saved = _names_available(flows, flow.id)
         flows[flow.id] = _check_one(item, flows, countries.get(flow.country), saved, report, today)
+        lint_flow(flow, report)
 
     for loop in _loops_without_question(flows):
         flow_id, step_id = loop[0]
@@ -158,6 +160,59 @@ def check_flows(
                                    f"steps {path} loop forever without asking anything",
                                    "add a question in the loop or send one branch elsewhere")
     return FlowSet(flows, dict(countries))
+
+
+def _names_available(flows: dict[str, Flow], flow_id: str) -> set[str]:
+    """Answers a flow can read: its own, and those of every flow that jumps into it (answers
+    come along on a `flow:` step), transitively."""
+    callers: dict[str, set[str]] = {}
+    for flow in flows.values():
+        for step in flow.steps.values():
+            if step.kind == "flow" and step.target_flow:
+                callers.setdefault(step.target_flow, set()).add(flow.id)
+    seen, queue = {flow_id}, deque([flow_id])
+    while queue:
+        for caller in callers.get(queue.popleft(), ()):
+            if caller not in seen:
+                seen.add(caller)
+                queue.append(caller)
+    return {name for other in seen if other in flows for name in flows[other].answer_steps}
+
+
+def _unknown_answer(report: Reporter, pos: Pos, flows: dict[str, Flow], flow: Flow, name: str,
+                    what: str) -> None:
+    """One answer name no step of this flow (or of a flow leading to it) saves."""
+    elsewhere = sorted(other.id for other in flows.values() if name in other.answer_steps)
+    own = sorted(flow.answer_steps)
+    shown = f"{{{name}}}" if what == "text inserts" else name
+    if elsewhere:
+        report.warning(pos, "answer-from-another-flow",
+                       f"{what} `{shown}`, which is saved only in flow {', '.join(elsewhere)}",
+                       "people in this flow never gave it (they would see —): ask it here, "
+                       + (_did_you_mean(name, own) or "or jump here from that flow with `flow:`"))
+        return
+    report.error(pos, "unknown-answer", f"{what} `{shown}`, which no step saves",
+                 _did_you_mean(name, own) or "save it with `save:` first")
+
+
+def _check_comparisons(item: ParsedFlow, report: Reporter) -> None:
+    """`birthplace == "Senegal"` where the option's value is `senegal`: always false."""
+    flow = item.flow
+    for name, values, pos in item.comparisons:
+        step = flow.answer_steps.get(name)
+        if step is None or step.kind != "choose":
+            continue
+        options = [option.value for option in step.options]
+        for value in values:
+            if value is not None and value not in options:
+                shown = ", ".join(repr(option) for option in options)
+                close = difflib.get_close_matches(str(value), [str(o) for o in options], n=1)
+                report.warning(pos, "not-an-option",
+                               f"`{name}` is compared with {value!r}, which is not one of its "
+                               f"options' values ({shown}): the test is never true",
+                               f"did you mean {close[0]!r}?" if close else
+                               "write one of the option values, exactly")
+                break
 
 
 def _check_one(item: ParsedFlow, flows: dict[str, Flow], country: Country | None,
@@ -188,31 +243,59 @@ def _check_one(item: ParsedFlow, flows: dict[str, Flow], country: Country | None
                                f"`{lang}` is not offered in {country.code}'s country.yaml")
     for expression, pos in item.expressions:
         for name in sorted(expression.names - saved):
-            report.error(pos, "unknown-answer", f"condition reads `{name}`, which no step saves",
-                         _did_you_mean(name, sorted(saved)) or "save it with `save:` first")
+            _unknown_answer(report, pos, flows, flow, name, "condition reads")
     for text, pos in item.texts:
-        for template in text.by_lang.values():
-            for name, _offset in placeholders(template):
-                if name not in saved:
-                    report.error(pos, "unknown-answer", f"text inserts `{{{name}}}`, which no "
-                                 "step saves", _did_you_mean(name, sorted(saved)) or
-                                 "write `{{` for a literal brace")
+        names = {name for template in text.by_lang.values()
+                 for name, _offset in placeholders(template)}
+        for name in sorted(names - saved):
+            _unknown_answer(report, pos, flows, flow, name, "text inserts")
+    _check_comparisons(item, report)
     if flow.start in flow.steps:
         reachable = _reachable(flow)
         for step in flow.steps.values():
             if step.id not in reachable:
                 report.warning(step.pos, "unreachable", f"no path leads to step `{step.id}`",
                                "link to it with `next:` or remove it")
-    finishing = _can_finish(flow)
-    for step in flow.steps.values():
-        if step.id not in finishing:
-            report.error(step.pos, "no-end", f"from step `{step.id}` no end can be reached",
-                         "lead it to an `end`, an `escalate` or another flow")
+    _check_ends(flow, report)
     if flow.last_reviewed is not None and today - flow.last_reviewed > REVIEW_MAX_AGE:
         report.warning(item.reviewed_pos, "stale-review",
                        f"last reviewed on {flow.last_reviewed}, more than a year ago",
                        "check the procedure against its sources and update `last_reviewed`")
     return flow
+
+
+def _check_ends(flow: Flow, report: Reporter) -> None:
+    """One problem per root cause: a flow with no end at all is one error; otherwise only the
+    first step of each stuck part is named, with how many steps it takes with it."""
+    if not any(_is_terminal(step) for step in flow.steps.values()):
+        report.error(flow.pos, "no-end-step", "this flow has no `end` step",
+                     "add a step `- id: done` with `end: ...` and lead the last steps to it")
+        return
+    stuck = [step for step in flow.steps.values() if step.id not in _can_finish(flow)]
+    stuck_ids = {step.id for step in stuck}
+    entered = {nxt for step in flow.steps.values() if step.id not in stuck_ids
+               for nxt in step.successors()} | {flow.start}
+    # where people enter a stuck part first, then any part only entered from itself
+    ordered = [s for s in stuck if s.id in entered] + [s for s in stuck if s.id not in entered]
+    covered: set[str] = set()
+    for step in ordered:
+        if step.id in covered:
+            continue
+        region = _region(flow, step.id, stuck_ids)
+        covered |= region
+        more = f" (nor from the {len(region) - 1} step(s) after it)" if len(region) > 1 else ""
+        report.error(step.pos, "no-end", f"from step `{step.id}` no end can be reached{more}",
+                     "lead it to an `end`, an `escalate` or another flow")
+
+
+def _region(flow: Flow, start: str, within: set[str]) -> set[str]:
+    seen, queue = {start}, deque([start])
+    while queue:
+        for nxt in flow.steps[queue.popleft()].successors():
+            if nxt in within and nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
 
 
 def _resolve_offices(item: ParsedFlow, flow: Flow, country: Country, report: Reporter) -> Flow:

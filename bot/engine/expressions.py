@@ -189,6 +189,9 @@ class Expression:
     source: str
     names: frozenset[str]
     _run: Evaluator
+    # (answer name, the values it is compared with by == != in, 1-based column): the checker
+    # warns when a value is not one of the answer's options
+    comparisons: tuple[tuple[str, tuple[Any, ...], int], ...] = ()
 
     def evaluate(self, answers: Mapping[str, Any], today: date) -> Any:
         return self._run((answers, today))
@@ -200,6 +203,24 @@ class Expression:
 class _Compiler:
     def __init__(self) -> None:
         self.names: set[str] = set()
+        self.comparisons: list[tuple[str, tuple[Any, ...], int]] = []
+
+    def note_comparison(self, node: ast.Compare) -> None:
+        if len(node.ops) != 1:
+            return
+        left, right, op = node.left, node.comparators[0], node.ops[0]
+        if isinstance(left, ast.Constant) and isinstance(right, ast.Name):
+            left, right = right, left
+        if not isinstance(left, ast.Name) or left.id in CONSTANTS:
+            return
+        if isinstance(op, ast.Eq | ast.NotEq) and isinstance(right, ast.Constant):
+            values = (right.value,)
+        elif isinstance(op, ast.In | ast.NotIn) and isinstance(right, ast.List | ast.Tuple) and all(
+                isinstance(item, ast.Constant) for item in right.elts):
+            values = tuple(item.value for item in right.elts)
+        else:
+            return
+        self.comparisons.append((left.id, values, right.col_offset + 1))
 
     def fail(self, node: ast.AST, message: str) -> ExpressionError:
         return ExpressionError(message, getattr(node, "col_offset", 0) + 1)
@@ -250,6 +271,7 @@ class _Compiler:
         return lambda env: env[0].get(name)
 
     def _compare(self, node: ast.Compare) -> Evaluator:
+        self.note_comparison(node)
         left = self.compile(node.left)
         pairs = []
         for op_node, right_node in zip(node.ops, node.comparators, strict=True):
@@ -301,4 +323,4 @@ def compile_expression(source: str) -> Expression:
                               "(== != < <= > >=, and, or, not)") from exc
     compiler = _Compiler()
     run = compiler.compile(tree.body)
-    return Expression(source, frozenset(compiler.names), run)
+    return Expression(source, frozenset(compiler.names), run, tuple(compiler.comparisons))

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .locales import known_locales
 from .located import LocatedDict, Pos, pos_of
 from .model import Text
 from .problems import Problem, Severity
@@ -139,7 +140,10 @@ def read_languages(report: Reporter, data: LocatedDict) -> tuple[str, ...]:
         report.error(pos_of(data, "languages"), "bad-field", "`languages` is empty",
                      "list at least one language, e.g. `languages: [ru]`")
     for lang in languages:
-        if not LANG_PATTERN.match(lang):
+        if not LANG_PATTERN.match(lang) or lang not in known_locales():
+            close = difflib.get_close_matches(lang, sorted(known_locales()), n=1)
             report.error(pos_of(data, "languages"), "unknown-language",
-                         f"`{lang}` is not a language code", "use codes like ru, kk, zh_Hans")
+                         f"`{lang}` is not a language code",
+                         f"did you mean `{close[0]}`? Codes are CLDR's, as Babel knows them"
+                         if close else "use codes like ru, kk, zh_Hans, fil")
     return languages

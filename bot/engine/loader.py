@@ -20,6 +20,7 @@ from .located import Pos, YamlSyntaxError, load_yaml
 from .model import Country, FlowSet
 from .parse import ParsedFlow, parse_flow
 from .problems import Problem
+from .yaml_errors import excerpt, explain
 
 COUNTRY_FILE = "country.yaml"
 TESTS_DIR = "tests"
@@ -54,8 +55,14 @@ def _read(path: Path, report: Reporter) -> tuple[object, bytes]:
     try:
         result = load_yaml(text)
     except YamlSyntaxError as exc:
-        report.error(exc.pos, "yaml-syntax", f"YAML syntax error: {exc}",
-                     "check indentation, colons and quotes around this place")
+        meaning = explain(str(exc))
+        where = excerpt(text, exc.pos.line, exc.pos.column)
+        if meaning:
+            report.error(exc.pos, "yaml-syntax", f"YAML syntax error: {meaning}",
+                         f"the parser says: {exc}{where}")
+        else:
+            report.error(exc.pos, "yaml-syntax", f"YAML syntax error: {exc}",
+                         f"check indentation, colons and quotes around this place{where}")
         return None, raw
     for key, pos in result.duplicates:
         report.error(pos, "duplicate-key", f"`{key}` appears twice in the same mapping",

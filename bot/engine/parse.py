@@ -7,6 +7,7 @@ needs other files (step and flow references, offices, answer names) is left to `
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -67,6 +68,7 @@ class ParsedFlow:
     flow_refs: list[tuple[str, str | None, Pos]] = field(default_factory=list)
     office_refs: list[tuple[str, Pos]] = field(default_factory=list)
     expressions: list[tuple[Expression, Pos]] = field(default_factory=list)
+    comparisons: list[tuple[str, tuple[Any, ...], Pos]] = field(default_factory=list)
     id_pos: Pos = field(default_factory=lambda: Pos(1, 1))
     reviewed_pos: Pos = field(default_factory=lambda: Pos(1, 1))
 
@@ -81,6 +83,7 @@ class _FlowParser:
         self.flow_refs: list[tuple[str, str | None, Pos]] = []
         self.office_refs: list[tuple[str, Pos]] = []
         self.expressions: list[tuple[Expression, Pos]] = []
+        self.comparisons: list[tuple[str, tuple[Any, ...], Pos]] = []
 
     def ref(self, container: LocatedDict, key: str) -> str | None:
         value = container.get(key)
@@ -126,8 +129,8 @@ class _FlowParser:
             answer_steps=answer_steps,
         )
         return ParsedFlow(flow, self.parsed_texts, self.step_refs, self.flow_refs,
-                          self.office_refs, self.expressions, pos_of(data, "id"),
-                          pos_of(data, "last_reviewed"))
+                          self.office_refs, self.expressions, self.comparisons,
+                          pos_of(data, "id"), pos_of(data, "last_reviewed"))
 
     def sources(self) -> tuple[Source, ...]:
         value = self.data.get("source")
@@ -184,9 +187,12 @@ class _FlowParser:
             if step is None:
                 continue
             if step.id in steps:
+                first = steps[step.id].pos.line
                 self.report.error(pos_of(item, "id"), "duplicate-id",
-                                  f"step id `{step.id}` is used twice in this flow",
-                                  "give each step its own id")
+                                  f"step id `{step.id}` is used twice in this flow: on line "
+                                  f"{first} and on line {item.pos.line}",
+                                  "give each step its own id, and check which one each "
+                                  "`next:` should lead to")
                 continue
             steps[step.id] = step
         return steps
@@ -264,6 +270,10 @@ class _FlowParser:
                               exc.hint or "see Expressions in docs/flows.md")
             return None
         self.expressions.append((expression, where))
+        if expression.comparisons:
+            start = self._value_column(where, len(key) + 1)
+            for name, values, column in expression.comparisons:
+                self.comparisons.append((name, values, Pos(where.line, start + column - 1)))
         return expression
 
     def _choose(self, item: LocatedDict, fields: dict) -> None:
@@ -298,8 +308,11 @@ class _FlowParser:
     def _ask(self, item: LocatedDict, fields: dict) -> None:
         kind = item.get("input")
         if kind is not None and kind not in INPUT_KINDS:
+            close = difflib.get_close_matches(str(kind), INPUT_KINDS, n=1)
             self.report.error(pos_of(item, "input"), "bad-input",
-                              f"unknown input kind {kind!r}", "use " + ", ".join(INPUT_KINDS))
+                              f"unknown input kind {kind!r}",
+                              f"did you mean `{close[0]}`?" if close
+                              else "use " + ", ".join(INPUT_KINDS))
         fields["input"] = kind if kind in INPUT_KINDS else "text"
         if "retry" in item:
             fields["retry"] = self.text.read(item, "retry")

@@ -27,10 +27,13 @@ class Problem:
     hint: str = ""
 
     def __str__(self) -> str:
-        hint = f" ({self.hint})" if self.hint else ""
+        # a hint may end with the offending line and a caret: those go below, not in brackets
+        hint, _, shown = self.hint.partition("\n")
+        hint = f" ({hint})" if hint else ""
+        shown = f"\n{shown}" if shown else ""
         return (
             f"{self.file}:{self.line}:{self.column}: {self.severity.value}: "
-            f"{self.message}{hint}"
+            f"{self.message}{hint}{shown}"
         )
 
     @property

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.answer_hints import invalid_hint, invalid_text, label_value
 from bot.engine import events as ev
 from bot.engine.model import CHECKLIST_DONE
 from bot.i18n import RTL_LANGUAGES, format_answer, gettext_for
@@ -26,19 +27,6 @@ TICKED, UNTICKED = "☑ ", "☐ "
 class ApiCall:
     method: str
     params: dict[str, Any]
-
-
-def invalid_hint(_: Callable[[str], str], kind: str) -> str:
-    """What to type, per input kind, when the flow gives no retry text of its own."""
-    return {
-        "text": _("Please type your answer as a message."),
-        "number": _("Please type a number, for example 3."),
-        "date": _("Please type a date like 05.03.2026 (day.month.year), not in the future."),
-        "phone": _("Please type a phone number, for example +7 701 234 56 78."),
-        "yesno": _("Please answer yes or no (or use the buttons)."),
-        "choice": _("Please choose one of the buttons above."),
-        "checklist": _("Tick what you have with the buttons, then press Done."),
-    }.get(kind, _("Please answer the question above."))
 
 
 @dataclass
@@ -111,19 +99,21 @@ def _place_text(_: Callable[[str], str], place: ev.Place) -> str:
 def _end_text(_: Callable[[str], str], lang: str, end: ev.End) -> str:
     blocks = [end.text]
     if end.summary:
-        lines = [f"• {line.label}: {_escape_markup(format_answer(line.value, line.kind, lang))}"
-                 for line in end.summary]
+        lines = ["• " + label_value(line.label, _escape_markup(
+            format_answer(line.value, line.kind, lang)), lang) for line in end.summary]
         blocks.append("**" + _("Your answers") + "**\n" + "\n".join(lines))
     if end.bring:
         blocks.append("**" + _("Bring with you") + "**\n" + "\n".join(f"• {b}" for b in end.bring))
     if end.missing:
-        blocks.append("**" + _("Still missing") + "**\n" + _missing_lines(_, end.missing))
+        blocks.append("**" + _("Still missing") + "**\n" + _missing_lines(_, end.missing, lang))
     return "\n\n".join(blocks)
 
 
-def _missing_lines(_: Callable[[str], str], items: tuple[ev.MissingItem, ...]) -> str:
+def _missing_lines(_: Callable[[str], str], items: tuple[ev.MissingItem, ...],
+                   lang: str) -> str:
     return "\n".join(
-        f"• {item.label}" + (" — " + _("where to get it") + f": {item.where}" if item.where else "")
+        f"• {item.label}" + (" — " + label_value(_("where to get it"), item.where, lang)
+                             if item.where else "")
         for item in items)
 
 
@@ -138,7 +128,7 @@ def render_events(events: tuple[ev.Event, ...] | list[ev.Event], *, chat_id: int
         elif isinstance(event, ev.QUESTION_EVENTS):
             out.question(event)
         elif isinstance(event, ev.Missing):
-            out.add("**" + _("Still missing") + "**\n" + _missing_lines(_, event.items))
+            out.add("**" + _("Still missing") + "**\n" + _missing_lines(_, event.items, lang))
         elif isinstance(event, ev.Place):
             out.add(_place_text(_, event))
             if event.lat is not None and event.lon is not None:
@@ -147,7 +137,7 @@ def render_events(events: tuple[ev.Event, ...] | list[ev.Event], *, chat_id: int
                     "chat_id": chat_id, "latitude": event.lat, "longitude": event.lon,
                     "title": event.name[:256], "address": (event.address or event.name)[:256]}))
         elif isinstance(event, ev.Invalid):
-            out.add(event.text or invalid_hint(_, event.input))
+            out.add(invalid_text(_, event, lang))
         elif isinstance(event, ev.End):
             out.add(_end_text(_, lang, event))
             out.flush(keyboard([

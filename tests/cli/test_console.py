@@ -173,7 +173,7 @@ def test_date_answers_pin_today_in_the_repro(tmp_path: Path) -> None:
         "  - id: fin\n    end: Done.\n", encoding="utf-8")
     code, out = drive(tmp_path, ["01.13.2026", "05.03.2026"], flow_id="xc-date")
     assert code == 0
-    assert "! Please type a date like 05.03.2026 (not in the future)." in out
+    assert "! That is not a date. Please type it like 05/03/2026." in out
     assert "--flow xc-date --lang en --today 2026-11-20" in out
     assert "    today: 2026-11-20" in out
 

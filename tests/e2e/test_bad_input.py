@@ -177,6 +177,6 @@ async def test_typed_text_is_html_escaped_where_it_is_echoed(chat: Chat, tmp_pat
     raw = seen.of("sendMessage")[-1].params["text"]
     shown = seen.texts[-1].replace("* *", "**")  # typed ** is defused, never made bold
     assert f"C'est fini, {typed}." in shown  # shown as typed, not as markup
-    assert f"Nom: {typed}" in shown
+    assert f"Nom\u00a0: {typed}" in shown
     assert "&lt;b&gt;x&lt;/b&gt; &amp;" in raw and "&lt;script&gt;" in raw
     assert "<b>y</b>" not in raw and "<script>" not in raw

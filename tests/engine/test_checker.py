@@ -295,12 +295,40 @@ def test_step_with_no_reachable_end(build, tmp_path: Path) -> None:
           next: again
         """)
     result = build({"a.yaml": text})
-    found = problems(result, "no-end")
-    assert [(p.line, p.column) for p in found] == [at(text, "id: again"), at(text, "id: more")]
-    for problem in found:
-        assert_problem(problem, severity=ERROR, file=tmp_path / "TT" / "a.yaml",
-                       where=(problem.line, problem.column))
-    assert codes(result) == {"no-end"}  # the loop asks a question: not a silent loop
+    # one root cause, one error: the flow has no end at all (not one error per step)
+    problem = only(result, "no-end-step")
+    assert_problem(problem, severity=ERROR, file=tmp_path / "TT" / "a.yaml", where=(1, 1))
+    assert "no `end` step" in problem.message
+    assert codes(result) <= {"no-end-step", "no-way-out"}  # a question in the loop: not silent
+
+
+def test_a_stuck_part_of_a_flow_is_named_once_at_its_first_step(build, tmp_path: Path) -> None:
+    text = flow("""
+        - id: ask_more
+          choose: Once more?
+          exhaustive: true
+          options:
+            - label: Finish
+              next: done
+            - label: Again
+              next: loop_a
+        - id: loop_a
+          say: Here we go
+          next: loop_b
+        - id: loop_b
+          choose: And now?
+          exhaustive: true
+          options:
+            - label: Round
+              next: loop_a
+        - id: done
+          end: Bye
+        """)
+    result = build({"a.yaml": text})
+    problem = only(result, "no-end")
+    assert_problem(problem, severity=ERROR, file=tmp_path / "TT" / "a.yaml",
+                   where=at(text, "id: loop_a"))
+    assert "nor from the 1 step(s) after it" in problem.message
 
 
 def test_loop_with_no_question(build, tmp_path: Path) -> None:
@@ -360,7 +388,7 @@ def test_loop_through_a_question_is_fine(build) -> None:
 def test_invalid_expression_syntax(build, tmp_path: Path) -> None:
     text = flow("""
         - id: age
-          ask: Age?
+          ask: Age? (e.g. 30)
           input: number
           save: age
         - id: route

@@ -33,7 +33,9 @@ steps:
 
 ASP = HEAD.format(id="asp") + """\
   - id: income
-    ask: {ru: "Общий доход семьи за месяц? Например 150 000", kk: "Отбасының айлық табысы? Мысалы 150 000"}
+    ask:
+      ru: "Общий доход семьи за месяц? Например 150 000"
+      kk: "Отбасының айлық табысы? Мысалы 150 000"
     input: number
     save: income
   - id: household
@@ -274,5 +276,5 @@ def test_compute_needs_save_and_a_valid_expression(build: Builder) -> None:
         "round(income / household)", "income // household")
     result = build({"asp.yaml": flow})
     codes = sorted((p.code, p.line) for p in result.errors)
-    assert ("missing-field", 21) in codes  # the step `per_person` has no `save`
-    assert ("bad-expression", 22) in codes  # `//` is not allowed
+    assert ("missing-field", 23) in codes  # the step `per_person` has no `save`
+    assert ("bad-expression", 24) in codes  # `//` is not allowed

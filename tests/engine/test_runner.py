@@ -93,7 +93,7 @@ def test_start_in_each_language_and_fallback(complete: FlowSet) -> None:
 def test_text_answer_is_saved_and_inserted(complete: FlowSet) -> None:
     sprint = play(complete, "demo-main", "fr", Text("  Ann  "))
     assert sprint.session["answers"] == {"name": "Ann"}
-    assert sprint.events == (ev.Ask("age", "Quel âge avez-vous, Ann ?", "number"),)
+    assert sprint.events == (ev.Ask("age", "Quel âge avez-vous, Ann ? (ex. 34)", "number"),)
     assert sprint.trace == (("demo-main", "age"),)
 
 
@@ -352,7 +352,7 @@ def test_custom_formatter_is_used_for_inserted_answers(complete: FlowSet) -> Non
 
     sprint = start(complete, "demo-main", "en", today=TODAY)
     sprint = resume(complete, sprint.session, Text("Ann"), today=TODAY, fmt=fmt)
-    assert sprint.events[0].text == "How old are you, <text:Ann>?"
+    assert sprint.events[0].text == "How old are you, <text:Ann>? (e.g. 34)"
 
 
 # -- flow jumps --------------------------------------------------------------------------------
@@ -382,7 +382,7 @@ def test_flow_jump_to_a_step_and_summary_across_flows(complete: FlowSet) -> None
 def test_back_undoes_the_last_answer(complete: FlowSet) -> None:
     sprint = play(complete, "demo-main", "en", Text("Ann"), Text("30"))
     back = then(complete, sprint, Back())
-    assert back.events == (ev.Ask("age", "How old are you, Ann?", "number"),)
+    assert back.events == (ev.Ask("age", "How old are you, Ann? (e.g. 34)", "number"),)
     assert back.session["answers"] == {"name": "Ann"}
     assert_waiting_at(back, "age")
     assert then(complete, back, Text("31")).session["answers"] == {"name": "Ann", "age": 31}
@@ -472,7 +472,7 @@ def test_flow_changed_but_step_still_there(complete: FlowSet) -> None:
     main = complete.flows["demo-main"]
     edited = with_flow(complete, replace(main, version="edited"))
     after = resume(edited, sprint.session, Text("44"), today=TODAY)
-    assert after.events == (ev.Ask("birth", "When were you born?", "date"),)
+    assert after.events == (ev.Ask("birth", "When were you born? (e.g. 25/12/1990)", "date"),)
     assert after.session["answers"] == {"name": "Ann", "age": 44}
     assert after.session["version"] == "edited"
 
