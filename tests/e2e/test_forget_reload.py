@@ -101,7 +101,7 @@ async def test_reload_keeps_the_running_flows_when_the_new_ones_are_broken(
         encoding="utf-8")
     seen = await admin.send("/reload")
     assert seen.texts == [_("Flows reloaded: {flows} flows, {warnings} warnings.").format(
-        flows=25, warnings=0)]
+        flows=sum(1 for p in flows.glob("*/*.yaml") if p.name != "country.yaml"), warnings=0)]
 
     seen = await me.press(question, me.data_of(question, "Renouveler ma carte"))  # old button
     assert [a.params.get("text") for a in seen.answers] == [None]

@@ -105,17 +105,17 @@ async def test_arabic_is_right_to_left_and_reaches_the_end(chat: Chat, fake_api)
     await me.send("/start")
     seen = await me.click("لبنان")
     assert _("Procedures in {country}").format(country="لبنان") in seen.text
-    seen = await me.click("العمل المنزلي للمهاجرين، الوضع القانوني والمساعدة")
+    seen = await me.click("عاملات وعمّال المنازل المهاجرون: الوضع القانوني والمساعدة")
     question = seen.of("sendMessage")[-1].params["text"]
     assert all(line.startswith(RLM) for line in question.split("\n") if line)
     await me.click("نعم، أنا بأمان")
-    seen = await me.click("أوراقي سليمة وأريد معلومات")
+    seen = await me.click("أوراقي نظامية وأريد معلومات")
     assert "صاحب العمل هو من" in seen.text
     for item in ("جواز السفر", "إجازة العمل", "بطاقة الإقامة", "نسخة من عقد العمل"):
         await me.click("☐ " + item)
     await me.click(_("✅ Done"))
-    seen = await me.send("نعم")  # a yes/no answer typed in the flow's language
-    assert "هذا ملخّص وضعكم" in seen.text and _("Your answers") in seen.text
+    seen = await me.click("نعم")
+    assert "هذا ملخّص وضعكِ" in seen.text and _("Your answers") in seen.text
     assert_presses_answered(fake_api, me.presses)
 
 

@@ -39,7 +39,8 @@ async def kg_birth_case(desk: Desk, person: int = PERSON, name: str = "Aigul") -
     desk.say(person, "/start kg-birth", lang="ru", first_name=name,
              username=f"{name.lower()}_private")
     desk.say(person, "01.01.2025", lang="ru")  # born over a month ago
-    desk.say(person, "нет", lang="ru")  # no medical certificate: the flow escalates
+    await desk.settle()
+    desk.click(person, "Нет или потеряна")  # no medical certificate: the flow escalates
     await desk.settle()
     return await desk.open_case_of(person)
 
@@ -76,7 +77,7 @@ async def test_escalate_take_relay_both_ways_note_close_rate(desk: Desk) -> None
     assert (case.country, case.lang, case.flow_id, case.step_id, case.status) == (
         "KG", "ru", "kg-birth", "no_med_cert", "open")
     assert [label for label, _ in case.context["answers"]] == [
-        "Дата рождения ребёнка", "Есть медицинское свидетельство"]
+        "Дата рождения ребёнка", "Медицинская справка о рождении"]
     assert desk.said(PERSON, f"#{case_id}")  # the person learns their case number
     # Both KG volunteers speaking Russian are notified, each in their own language; not KZ.
     assert sorted(await desk.notifications(case_id)) == [V1, V2]
@@ -175,16 +176,16 @@ async def test_the_paused_question_still_answers_its_buttons(desk: Desk) -> None
     await desk.start([kg(V1)])
     desk.say(PERSON, "/start kg-birth", lang="ru")
     await desk.settle()
-    desk.say(PERSON, "01.11.2026", lang="ru")  # birth_date -> med_cert (yes/no buttons)
+    desk.say(PERSON, "01.11.2026", lang="ru")  # birth_date -> med_cert (buttons)
     await desk.settle()
     assert (await sessions.get(desk.db, PERSON))["step"] == "med_cert"
     desk.say(PERSON, "/human", lang="ru")
     await desk.settle()
     assert (await sessions.get(desk.db, PERSON))["status"] == "escalated"
-    desk.click(PERSON, "Да")  # the yes/no button of the paused question
+    desk.click(PERSON, "Да, есть")  # a button of the paused question
     await desk.settle()
     session = await sessions.get(desk.db, PERSON)
-    assert session["answers"]["has_med_cert"] is True and session["step"] != "med_cert"
+    assert session["answers"]["has_med_cert"] == "yes" and session["step"] != "med_cert"
     assert (await desk.case(await desk.open_case_of(PERSON))).status == "open"
 
 

@@ -182,7 +182,7 @@ def first_answer(step: Step) -> Any:
         return Press(step.id, step.options[0].key)
     if step.kind == "checklist":
         return Press(step.id, CHECKLIST_DONE)
-    return {"number": Text(str(int(step.min or 0))),
-            "integer": Text(str(int(step.min or 0))), "date": Text("01.01.2000"),
+    return {"number": Text(str(int(step.min or 0))), "integer": Text(str(int(step.min or 0))),
+            "date": Text("01.01.2000"),
             "phone": Text("+77011234567"), "yesno": Press(step.id, "yes")}.get(
         step.input or "text", Text("Test"))
