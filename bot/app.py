@@ -26,6 +26,7 @@ from bot.storage.db import Database
 from bot.tg.app import build_application
 from bot.tg.commands import queue_command_menus
 from bot.tg.dispatcher import Dispatcher
+from bot.tg.followups.wiring import Followups
 from bot.tg.intake import Intake
 from bot.tg.mediation.wiring import Mediation
 from bot.tg.ratelimit import RateLimiter
@@ -53,13 +54,15 @@ class Runtime:
         self.application = build_application(self.settings, self.library, db=self.db,
                                               extra_commands=mediation.commands)
         mediation.install(self.application)
+        followups = Followups(self.settings, self.db, self.library)
+        followups.install(self.application)
         bot = self.application.bot
         sender = Sender(bot, self.db, limiter=RateLimiter(global_rate=self.settings.send_rate),
                         on_blocked=mediation.on_blocked)
         dispatcher = Dispatcher(self.application, self.db)
         await dispatcher.start()
         await sender.start()
-        self.workers = [dispatcher, sender, *mediation.workers()]
+        self.workers = [dispatcher, sender, *mediation.workers(), *followups.workers()]
         for worker in self.workers[2:]:
             await worker.start()
         roster = await volunteers.all_volunteers(self.db)

@@ -39,6 +39,7 @@ class Settings:
     renotify_minutes: float = 30.0
     admin_escalation_minutes: float = 120.0
     retention_days: int = 90
+    quiet_hours: str = "21:00-08:00"
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -113,4 +114,15 @@ def load_settings(
         renotify_minutes=_number(env, "ESCALATION_RENOTIFY_MINUTES", 30.0),
         admin_escalation_minutes=_number(env, "ESCALATION_ADMIN_MINUTES", 120.0),
         retention_days=int(_number(env, "RETENTION_DAYS", 90, int)),
+        quiet_hours=_quiet_hours(env),
     )
+
+
+def _quiet_hours(env: Mapping[str, str]) -> str:
+    """QUIET_HOURS in each country's local time, e.g. 21:00-08:00 (the default); "off": none."""
+    value = env.get("QUIET_HOURS", "").strip() or Settings.quiet_hours
+    if value.lower() in ("off", "none", "0"):
+        return "off"
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value):
+        raise ConfigError(f"QUIET_HOURS={value!r} is not a time range like 21:00-08:00")
+    return value

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .located import Pos
+
+if TYPE_CHECKING:
+    from .outcomes import CountryOutcomes, FlowOutcomes
 
 STEP_KINDS = ("say", "choose", "ask", "branch", "checklist", "place", "escalate", "end", "flow")
 QUESTION_KINDS = frozenset({"choose", "ask", "checklist"})
@@ -135,6 +138,7 @@ class Flow:
     file: str
     pos: Pos = field(default_factory=lambda: Pos(1, 1))
     answer_steps: dict[str, Step] = field(default_factory=dict)
+    outcomes: FlowOutcomes | None = None  # followup, reminders, changes (outcomes.py)
 
     def step(self, step_id: str) -> Step | None:
         return self.steps.get(step_id)
@@ -149,6 +153,7 @@ class Country:
     offices: dict[str, Office]
     contacts: tuple[Contact, ...]
     file: str
+    outcomes: CountryOutcomes | None = None  # blockers, timezone, quiet hours (outcomes.py)
 
 
 @dataclass(frozen=True)

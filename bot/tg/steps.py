@@ -74,7 +74,10 @@ async def act_and_show(person: Person, action: Action | None) -> Sprint | None:
 
 
 async def after_sprint(person: Person, sprint: Sprint) -> None:
-    """Hand escalation steps to the volunteer service (registered in bot_data)."""
+    """Hand escalation steps to the volunteer service, an end to follow-ups (bot_data hooks)."""
+    ended = person.hooks.get("ended")
+    if ended is not None:
+        await ended(person, sprint)
     hook: EscalationHook | None = person.hooks.get("escalate")
     if hook is None:
         return

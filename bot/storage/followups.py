@@ -1,0 +1,141 @@
+"""Follow-up runs and their timers: one row per procedure run a person asked to be followed.
+
+Why per run and not per person: someone may register two births months apart; each run has
+its own follow-up and deadlines. These rows name the person (user id, procedure), so /forget
+deletes them (`erase_user`); the timers go with them (ON DELETE CASCADE). Timers live here,
+not in memory, so a restart finds them again.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from bot.storage.db import Reader, Tx
+
+SIGNAL = "followups"  # Database.signal name: a timer was added
+
+
+@dataclass(frozen=True)
+class Run:
+    id: int
+    user_id: int
+    flow_id: str
+    country: str | None
+    office_id: str | None
+    lang: str
+    status: str
+    reported_blocker: bool
+
+
+@dataclass(frozen=True)
+class Timer:
+    id: int
+    run_id: int
+    kind: str  # followup | reminder
+    ref: str | None  # the reminder id
+    deadline: str | None  # YYYY-MM-DD shown in a reminder
+    due_at: float
+
+
+def _run(row: Any) -> Run:
+    return Run(row["id"], row["user_id"], row["flow_id"], row["country"], row["office_id"],
+               row["lang"], row["status"], bool(row["reported_blocker"]))
+
+
+async def create_run(tx: Tx, *, user_id: int, flow_id: str, country: str | None,
+                     office_id: str | None, lang: str) -> int:
+    cursor = await tx.execute(
+        "INSERT INTO followup_runs (user_id, flow_id, country, office_id, lang, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)", (user_id, flow_id, country, office_id, lang, time.time()))
+    return int(cursor.lastrowid)
+
+
+async def get_run(db: Reader, run_id: int) -> Run | None:
+    row = await db.fetchone("SELECT * FROM followup_runs WHERE id = ?", (run_id,))
+    return None if row is None else _run(row)
+
+
+async def add_timer(tx: Tx, run_id: int, kind: str, due_at: float, *, ref: str | None = None,
+                    deadline: str | None = None) -> None:
+    await tx.execute("INSERT INTO followup_timers (run_id, kind, ref, deadline, due_at)"
+                     " VALUES (?, ?, ?, ?, ?)", (run_id, kind, ref, deadline, due_at))
+    tx.signal(SIGNAL)
+
+
+async def timers_of(db: Reader, run_id: int) -> list[Timer]:
+    rows = await db.fetchall("SELECT * FROM followup_timers WHERE run_id = ? AND done = 0"
+                             " ORDER BY due_at", (run_id,))
+    return [_timer(r) for r in rows]
+
+
+def _timer(row: Any) -> Timer:
+    return Timer(row["id"], row["run_id"], row["kind"], row["ref"], row["deadline"],
+                 row["due_at"])
+
+
+async def due_timers(db: Reader, now: float, limit: int = 500) -> list[Timer]:
+    rows = await db.fetchall("SELECT * FROM followup_timers WHERE done = 0 AND due_at <= ?"
+                             " ORDER BY due_at LIMIT ?", (now, limit))
+    return [_timer(r) for r in rows]
+
+
+async def next_due(db: Reader) -> float | None:
+    row = await db.fetchone("SELECT MIN(due_at) AS due FROM followup_timers WHERE done = 0")
+    return None if row is None else row["due"]
+
+
+async def finish_timer(tx: Tx, timer_id: int) -> bool:
+    """Mark a timer done; False when it already was (another run of the worker took it)."""
+    return await tx.changes("UPDATE followup_timers SET done = 1 WHERE id = ? AND done = 0",
+                            (timer_id,)) == 1
+
+
+async def postpone_timer(tx: Tx, timer_id: int, due_at: float) -> None:
+    await tx.execute("UPDATE followup_timers SET due_at = ? WHERE id = ?", (due_at, timer_id))
+
+
+async def stop_run(tx: Tx, run_id: int) -> None:
+    """The person pressed "stop": no more messages for this run."""
+    await tx.execute("UPDATE followup_runs SET status = 'stopped' WHERE id = ?", (run_id,))
+    await tx.execute("UPDATE followup_timers SET done = 1 WHERE run_id = ? AND done = 0",
+                     (run_id,))
+
+
+async def mark_answered(tx: Tx, run_id: int, reported_blocker: bool) -> bool:
+    """Record that the follow-up was answered, once; False when it already was."""
+    return await tx.changes(
+        "UPDATE followup_runs SET status = 'answered', answered_at = ?,"
+        " reported_blocker = ? WHERE id = ? AND status = 'active'",
+        (time.time(), int(reported_blocker), run_id)) == 1
+
+
+async def erase_user(tx: Tx, user_id: int) -> int:
+    """/forget: every run of the person, with its timers; returns how many runs went."""
+    await tx.execute("DELETE FROM followup_timers WHERE run_id IN"
+                     " (SELECT id FROM followup_runs WHERE user_id = ?)", (user_id,))
+    return await tx.changes("DELETE FROM followup_runs WHERE user_id = ?", (user_id,))
+
+
+async def blocker_reporters(db: Reader, flow_id: str) -> list[tuple[int, str]]:
+    """(user id, language) of people who reported a blocker on a procedure and did not stop
+    its follow-ups; one row per person (their latest run's language)."""
+    rows = await db.fetchall(
+        "SELECT user_id, lang FROM followup_runs WHERE id IN (SELECT MAX(id)"
+        " FROM followup_runs WHERE flow_id = ? AND reported_blocker = 1"
+        " AND status != 'stopped' GROUP BY user_id) ORDER BY user_id", (flow_id,))
+    return [(int(r["user_id"]), str(r["lang"])) for r in rows]
+
+
+async def announced(db: Reader) -> set[tuple[str, str]]:
+    rows = await db.fetchall("SELECT flow_id, note_id FROM change_notes")
+    return {(r["flow_id"], r["note_id"]) for r in rows}
+
+
+async def mark_announced(tx: Tx, flow_id: str, note_id: str, recipients: int) -> bool:
+    """Claim a change note; False when it was announced already (sent once, ever)."""
+    return await tx.changes(
+        "INSERT INTO change_notes (flow_id, note_id, announced_at, recipients)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (flow_id, note_id, time.time(), recipients)) == 1
