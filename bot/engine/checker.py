@@ -198,7 +198,7 @@ def _check_one(item: ParsedFlow, flows: dict[str, Flow], country: Country | None
                     report.error(pos, "unknown-answer", f"text inserts `{{{name}}}`, which no "
                                  "step saves", _did_you_mean(name, sorted(saved)) or
                                  "write `{{` for a literal brace")
-    check_flow_outcomes(flow, flows, report)
+    check_flow_outcomes(flow, flows, country, report)
     if flow.start in flow.steps:
         reachable = _reachable(flow)
         for step in flow.steps.values():

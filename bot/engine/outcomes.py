@@ -27,7 +27,7 @@ from typing import Any
 
 from .fields import MAX_BUTTON, Reporter, TextReader
 from .located import LocatedDict, LocatedList, Pos, pos_of
-from .model import Flow, Text
+from .model import Country, Flow, Text
 
 FLOW_OUTCOME_FIELDS = frozenset({"followup", "reminders", "changes"})
 COUNTRY_OUTCOME_FIELDS = frozenset({"blockers", "timezone", "quiet_hours"})
@@ -119,7 +119,7 @@ class Blocker:
 @dataclass(frozen=True)
 class CountryOutcomes:
     blockers: tuple[Blocker, ...] = ()
-    timezone: str = "UTC"
+    timezone: str | None = None  # IANA name; None: not given (quiet hours then use UTC)
     quiet_hours: tuple[int, int] | None = None  # minutes after midnight: start, end
 
 
@@ -245,7 +245,7 @@ def parse_country_outcomes(report: Reporter, data: LocatedDict,
         label = texts.read(item, "label", limit=MAX_BUTTON)
         if label is not None:
             blockers.append(Blocker(item["id"], label))
-    timezone = "UTC"
+    timezone = None
     if "timezone" in data:
         name = data["timezone"]
         try:
@@ -255,9 +255,6 @@ def parse_country_outcomes(report: Reporter, data: LocatedDict,
             report.error(pos_of(data, "timezone"), "bad-timezone",
                          f"`timezone: {name}` is not a time zone name",
                          "use an IANA name such as Asia/Almaty or Africa/Dakar")
-    else:
-        report.warning(data.pos, "no-timezone", "country.yaml has no `timezone`",
-                       "add e.g. `timezone: Asia/Almaty`; until then quiet hours use UTC")
     quiet = None
     if "quiet_hours" in data:
         quiet = parse_quiet_hours(data["quiet_hours"])
@@ -277,11 +274,19 @@ def parse_quiet_hours(value: Any) -> tuple[int, int] | None:
     return h1 * 60 + m1, h2 * 60 + m2
 
 
-def check_flow_outcomes(flow: Flow, flows: dict[str, Flow], report: Reporter) -> None:
-    """Cross-file checks: each anchor is a date answer saved by this flow (or one it runs)."""
+def check_flow_outcomes(flow: Flow, flows: dict[str, Flow], country: Country | None,
+                        report: Reporter) -> None:
+    """Cross-file checks: each anchor is a date answer saved by this flow (or one it runs);
+    a flow that sends messages later needs its country's time zone (for quiet hours)."""
     outcomes = flow.outcomes
     if outcomes is None:
         return
+    if outcomes.offered and country is not None and (
+            country.outcomes is None or country.outcomes.timezone is None):
+        where = outcomes.followup.pos if outcomes.followup else outcomes.reminders[0].pos
+        report.warning(where, "no-timezone", f"{country.file} has no `timezone`",
+                       "add e.g. `timezone: Asia/Almaty` there; until then the quiet hours "
+                       "are counted in UTC")
     whens = [("followup", outcomes.followup)] if outcomes.followup else []
     whens += [(f"reminder `{r.id}`", r.deadline) for r in outcomes.reminders]
     for what, when in whens:

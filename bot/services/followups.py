@@ -85,7 +85,7 @@ def zone(flows: FlowSet, country: str | None, default_quiet: quiet.Quiet
     found = flows.countries.get(country or "")
     if found is None or found.outcomes is None:
         return "UTC", default_quiet
-    return found.outcomes.timezone, found.outcomes.quiet_hours or default_quiet
+    return found.outcomes.timezone or "UTC", found.outcomes.quiet_hours or default_quiet
 
 
 def plan(flow_outcomes: FlowOutcomes, answers: dict[str, Any], *, now: float, tz: str,

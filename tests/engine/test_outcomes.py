@@ -179,11 +179,17 @@ def test_country_blockers_timezone_and_quiet_hours_are_checked(build, tmp_path: 
                    where=at(country, "quiet_hours"))
 
 
-def test_a_country_without_timezone_is_warned_about(build, tmp_path: Path) -> None:
+def test_a_flow_that_follows_up_needs_its_country_timezone(build, tmp_path: Path) -> None:
     country = COUNTRY.replace("timezone: Africa/Dakar\n", "")
-    result = build({"a.yaml": flow(STEPS)}, country=country)
+    assert not only_codes(build({"a.yaml": flow(STEPS)}, country=country), "no-timezone")
+    text = with_outcomes("followup: 3 days after end\n")
+    result = build({"a.yaml": text}, country=country)
     assert_problem(only(result, "no-timezone"), severity=WARNING,
-                   file=tmp_path / "TT" / "country.yaml", where=(1, 1))
+                   file=tmp_path / "TT" / "a.yaml", where=at(text, "followup"))
+
+
+def only_codes(result, code: str) -> list:
+    return [p for p in result.problems if p.code == code]
 
 
 def test_shipped_birth_flows_remind_of_their_deadline() -> None:
