@@ -63,8 +63,8 @@ async def enqueue_bulk(tx: Tx, messages: list[tuple[int, dict[str, Any]]]) -> No
     The one function all of them go through, so they can be given the outbox's low-priority
     lane (people talking to the bot are answered first) in one place.
     """
-    await outbox.enqueue_many(tx, [(chat_id, "sendMessage", params, None, None)
-                                   for chat_id, params in messages])
+    await outbox.enqueue_many(tx, [(chat_id, "sendMessage", {**params, "chat_id": chat_id},
+                                    None, None) for chat_id, params in messages])
 
 
 def offered_flow(flows: FlowSet, session: dict[str, Any] | None) -> Flow | None:

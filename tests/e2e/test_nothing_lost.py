@@ -57,7 +57,7 @@ async def test_a_restart_mid_flow_continues_with_the_old_button(start_bot, fake_
     seen = await me.click(_("✅ Done"))
     assert seen.of("editMessageText")[0].params["text"].endswith(
         "→ <b>Ancienne carte ou extrait de naissance</b>")
-    assert _("Your answers") in seen.text and "Renouveler ma carte" in seen.texts[-1]
+    assert _("Your answers") in seen.text and "Renouveler ma carte" in seen.texts[-2]
     methods = {c.method for c in fake_api.calls if c.ok}
     assert methods >= {"getMe", "deleteWebhook", "getUpdates", "setMyCommands", "sendMessage",
                        "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery"}

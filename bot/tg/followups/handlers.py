@@ -48,6 +48,16 @@ def _edit_markup(person: Person, message_id: int | None, markup: dict | None = N
                                                "reply_markup": markup or remove()})
 
 
+def _ask_blockers(person: Person, message_id: int | None, toggled: bool, markup: dict,
+                  question: str) -> None:
+    """A tick redraws the blockers' own keyboard; the first time, they are asked below."""
+    if toggled and message_id is not None:
+        _edit_markup(person, message_id, markup)
+        return
+    _edit_markup(person, message_id)
+    person.say(question, markup)
+
+
 async def on_button(person: Person, data: callbacks.Callback, message_id: int | None
                     ) -> str | None:
     """Buttons of kind `u` (the person's follow-ups) and `o` (a volunteer closing a case)."""
@@ -75,9 +85,9 @@ async def on_button(person: Person, data: callbacks.Callback, message_id: int | 
     mask = int(args[2]) if len(args) > 2 and args[2].isdigit() else 0
     blockers = outcomes.blockers_for(person.flows, run.country)
     if action == "b" or (action == "r" and result != "got_it" and blockers):
-        _edit_markup(person, message_id)
-        person.say(texts.blockers_question(run.lang, volunteer=False),
-                   texts.blockers_keyboard("u", run_id, result, mask, blockers, run.lang))
+        _ask_blockers(person, message_id, action == "b", texts.blockers_keyboard(
+            "u", run_id, result, mask, blockers, run.lang),
+            texts.blockers_question(run.lang, volunteer=False))
         return None
     if action in ("r", "d") and await followups.answer(
             person.tx, person.flows, run_id, person.user.user_id, result=result, mask=mask,
@@ -123,9 +133,9 @@ async def _case_button(person: Person, parts: list[str], message_id: int | None
         return _("This button no longer works. Here is where you are.")
     blockers = outcomes.blockers_for(person.flows, case.country)
     if action in ("r", "b") and blockers:
-        _edit_markup(person, message_id)
-        person.say(texts.blockers_question(person.lang, volunteer=True),
-                   texts.blockers_keyboard("o", case_id, result, mask, blockers, person.lang))
+        _ask_blockers(person, message_id, action == "b", texts.blockers_keyboard(
+            "o", case_id, result, mask, blockers, person.lang),
+            texts.blockers_question(person.lang, volunteer=True))
         return None
     if await outcomes.close_case(person.tx, case, person.user.user_id, result=result, mask=mask,
                                  flows=person.flows, now=time.time()):

@@ -110,7 +110,9 @@ async def accept(db: Database, flows: FlowSet, birth: str | None, now: float,
 
 async def sent(db: Database) -> list[tuple[int, str]]:
     rows = await db.fetchall("SELECT chat_id, params FROM outbox ORDER BY id")
-    return [(r["chat_id"], json.loads(r["params"])["text"]) for r in rows]
+    calls = [(r["chat_id"], json.loads(r["params"])) for r in rows]
+    assert all(params["chat_id"] == chat for chat, params in calls)
+    return [(chat, params["text"]) for chat, params in calls]
 
 
 def test_plan_counts_from_the_end_and_from_the_birth(flows: FlowSet) -> None:
