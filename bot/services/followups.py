@@ -30,6 +30,7 @@ from bot.storage.db import Database, Tx
 from bot.storage.followups import Run, Timer
 
 MIN_DAYS_AFTER_END = 3
+BATCH = 200  # timers fired per transaction
 FOLLOWUP, REMINDER = "followup", "reminder"
 
 
@@ -169,22 +170,25 @@ async def fire_due(db: Database, flows: FlowSet, compose: Compose, *, now: float
                    default_quiet: quiet.Quiet) -> int:
     """Send every due timer that still should be; return how many messages were queued.
 
-    Each timer in its own short transaction (the writer is shared with conversations).
+    In short transactions of `BATCH` timers (the writer is shared with conversations: a wave
+    of thousands must not hold it for long, nor cost one transaction per message).
     """
     sent = 0
-    for timer in await followups.due_timers(db, now):
+    due = await followups.due_timers(db, now)
+    for start in range(0, len(due), BATCH):
         async with db.transaction() as tx:
-            run = await followups.get_run(tx, timer.run_id)
-            notice = _notice(flows, run, timer, now) if run is not None else None
-            tz, quiet_hours = zone(flows, run.country if run else None, default_quiet)
-            if notice is not None and quiet.is_quiet(now, tz, quiet_hours):
-                await followups.postpone_timer(tx, timer.id,
-                                               quiet.next_allowed(now, tz, quiet_hours))
-                continue
-            if not await followups.finish_timer(tx, timer.id) or notice is None:
-                continue
-            await enqueue_bulk(tx, [(notice.chat_id, compose(notice))])
-            sent += 1
+            messages = []
+            for timer in due[start:start + BATCH]:
+                run = await followups.get_run(tx, timer.run_id)
+                notice = _notice(flows, run, timer, now) if run is not None else None
+                tz, quiet_hours = zone(flows, run.country if run else None, default_quiet)
+                if notice is not None and quiet.is_quiet(now, tz, quiet_hours):
+                    await followups.postpone_timer(tx, timer.id,
+                                                   quiet.next_allowed(now, tz, quiet_hours))
+                elif await followups.finish_timer(tx, timer.id) and notice is not None:
+                    messages.append((notice.chat_id, compose(notice)))
+            await enqueue_bulk(tx, messages)
+            sent += len(messages)
     return sent
 
 

@@ -97,7 +97,13 @@ async def finish_and_accept(me: Person, born: date) -> list[str]:
     seen = await me.send(born.strftime("%d.%m.%Y"))
     assert "C'est noté." in seen.text
     assert _("Yes, write to me") in seen.buttons()
+    offer = me.message_with(_("Yes, write to me"))
+    yes = me.data_of(offer, _("Yes, write to me"))
     seen = await me.click(_("Yes, write to me"))
+    await me.press(offer, yes)  # a double tap makes no second run
+    runs = await me.runtime.db.fetchall("SELECT id FROM followup_runs WHERE user_id = ?",
+                                        (me.user_id,))
+    assert len(runs) == 1
     return seen.texts
 
 

@@ -19,6 +19,7 @@ from mediation_helpers import ADMIN, Desk, Vol, kg, kz
 
 from bot import app
 from bot.cli.volunteers import latest_suggestions, suggestion_line
+from bot.i18n import gettext_for
 from bot.storage import cases, sessions, volunteers
 from bot.tg.ratelimit import RateLimiter
 
@@ -113,10 +114,12 @@ async def test_escalate_take_relay_both_ways_note_close_rate(desk: Desk) -> None
     desk.say(V1, "/close registered at the ZAGS")
     await desk.settle()
     assert (await desk.case(case_id)).status == "taken"  # closed by the buttons, not the text
-    assert desk.said(V1, f"How did case #{case_id} end?")
+    ru = gettext_for("ru")  # V1 reads Russian
+    assert desk.said(V1, ru("How did case #{id} end?").format(id=case_id))
     desk.press_shown(V1, f"o:r:{case_id}:partly")
     await desk.settle()
-    assert desk.said(V1, "What blocked the person?")
+    assert desk.said(V1, ru("What blocked the person? Choose all that apply, then press "
+                            "Done."))
     desk.press_shown(V1, f"o:b:{case_id}:partly:1")  # missing_document: the first blocker
     await desk.settle()
     desk.press_shown(V1, f"o:b:{case_id}:partly:5")  # and unofficial_fee (bit 2)

@@ -20,6 +20,8 @@ from bot.tg.person import Person
 
 from . import texts
 
+ACCEPTED = "followup_accepted"  # in the session: the seq whose offer was accepted
+
 
 def _office_of(person: Person, sprint: Sprint) -> str | None:
     """The office of the last place step this sprint ran through, if it names one."""
@@ -105,7 +107,7 @@ async def _offer_answer(person: Person, yes: bool, seq: int, office_id: str | No
     if not yes:
         person.say(escape(_("All right: I will not write to you about it.")))
         return None
-    if session is None or session.get("seq") != seq:
+    if session is None or session.get("seq") != seq or session.get(ACCEPTED) == seq:
         return _("This button is from an earlier step. Here is where you are now.")
     settings = person.settings
     done = await followups.accept(person.tx, person.flows, session,
@@ -114,6 +116,8 @@ async def _offer_answer(person: Person, yes: bool, seq: int, office_id: str | No
                                   default_quiet=parse_quiet_hours(settings.quiet_hours))
     if done is None:
         return _("This button no longer works. Here is where you are.")
+    # A second press (a double tap, before the keyboard is gone) must not make a second run.
+    await person.save_sprint(Sprint({**session, ACCEPTED: seq}, ()))
     flow = followups.offered_flow(person.flows, session)
     tz, _quiet = followups.zone(person.flows, flow.country if flow else None, None)
     person.say(texts.accepted(session.get("lang", person.lang), done[1], tz))
