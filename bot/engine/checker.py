@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from .fields import Reporter
 from .located import Pos
 from .model import Country, Flow, FlowSet, Step
-from .outcomes import check_flow_outcomes
+from .outcome_fields import check_flow_outcomes
 from .parse import ParsedFlow
 from .texts import placeholders
 

@@ -7,7 +7,7 @@ from typing import Any
 from .fields import Reporter, TextReader, read_languages
 from .located import LocatedDict, Pos, pos_of
 from .model import Contact, Country, Office
-from .outcomes import COUNTRY_OUTCOME_FIELDS, parse_country_outcomes
+from .outcome_fields import COUNTRY_OUTCOME_FIELDS, parse_country_outcomes
 
 COUNTRY_FIELDS = {"country", "name", "languages", "default_language", "offices", "contacts",
                   "review"}

@@ -29,7 +29,7 @@ from .model import (
     Step,
     Text,
 )
-from .outcomes import FLOW_OUTCOME_FIELDS, parse_flow_outcomes
+from .outcome_fields import FLOW_OUTCOME_FIELDS, parse_flow_outcomes
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 STEP_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]{0,31}$")

@@ -173,6 +173,12 @@ async def test_a_reminder_whose_date_has_passed_is_not_sent(
     await quiet_for(me.runtime)
     assert not any("Déclarez avant" in t for t in fake_api.texts_to(42))
     assert len(texts) == len(fake_api.texts_to(42))
+    seen = await me.click(_("✅ Got it"))
+    assert _("Good news! Did anything make it hard? Choose all that apply, or just press "
+             "Done.") in seen.text
+    await me.click(_("Done"))
+    rows = await me.runtime.db.fetchall("SELECT result, blockers FROM outcome_reports")
+    assert [tuple(r) for r in rows] == [("got_it", "[]")]
 
 
 async def test_nothing_is_sent_in_the_quiet_hours(

@@ -86,10 +86,11 @@ async def on_button(person: Person, data: callbacks.Callback, message_id: int | 
     result = args[1] if len(args) > 1 else ""
     mask = int(args[2]) if len(args) > 2 and args[2].isdigit() else 0
     blockers = outcomes.blockers_for(person.flows, run.country)
-    if action == "b" or (action == "r" and result != "got_it" and blockers):
+    if action == "b" or (action == "r" and blockers):
+        # Asked after "got it" too: an unofficial fee paid on the way is what reports need.
         _ask_blockers(person, message_id, action == "b", texts.blockers_keyboard(
             "u", run_id, result, mask, blockers, run.lang),
-            texts.blockers_question(run.lang, volunteer=False))
+            texts.blockers_question(run.lang, volunteer=False, worked=result == "got_it"))
         return None
     if action in ("r", "d") and await followups.answer(
             person.tx, person.flows, run_id, person.user.user_id, result=result, mask=mask,

@@ -112,8 +112,11 @@ def blockers_keyboard(kind: str, target: int, result: str, mask: int,
     return keyboard(rows)
 
 
-def blockers_question(lang: str, *, volunteer: bool) -> str:
+def blockers_question(lang: str, *, volunteer: bool, worked: bool = False) -> str:
     _ = gettext_for(lang)
+    if worked:
+        return escape(_("Good news! Did anything make it hard? Choose all that apply, or just "
+                        "press Done."))
     if volunteer:
         return escape(_("What blocked the person? Choose all that apply, then press Done."))
     return escape(_("What blocked you? Choose all that apply, then press Done."))
