@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     suggestions = commands.add_parser("suggestions", help="volunteers' suggestions for the flows")
     suggestions.add_argument("--limit", type=int, default=50)
+    commands.add_parser("followups", help="follow-ups waiting and change notes sent (counts)")
     return parser
 
 
@@ -93,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.cli import volunteers
 
         return volunteers.run(args, load_settings(require_token=False))
+    if args.command == "followups":
+        from bot.cli import followups
+
+        return followups.run(load_settings(require_token=False))
     from bot.app import run_bot
 
     return run_bot()

@@ -230,6 +230,23 @@ async def test_an_answer_is_recorded_once_and_anonymously(db: Database, flows: F
     assert [text for _, text in await sent(db)] == ["reminder:register:2026-04-01:fr"]
 
 
+async def test_finished_runs_are_pruned_unless_they_reported_a_blocker(
+        db: Database, flows: FlowSet) -> None:
+    happy = await accept(db, flows, "2026-03-01", at("2026-03-10 12:00"))
+    stuck = await accept(db, flows, "2026-03-01", at("2026-03-10 12:00"))
+    stopped = await accept(db, flows, "2026-03-01", at("2026-03-10 12:00"))
+    waiting = await accept(db, flows, "2026-03-01", at("2026-03-10 12:00"))
+    async with db.transaction() as tx:
+        await followups.stop(tx, stopped, USER)
+        await followups.answer(tx, flows, happy, USER, result="got_it", mask=0, now=0)
+        await followups.answer(tx, flows, stuck, USER, result="refused", mask=1, now=0)
+    assert await followups.prune(db) == 1  # the stopped run; the answered ones await reminders
+    await followups.fire_due(db, flows, compose, now=at("2026-03-26 12:00"), default_quiet=QUIET)
+    assert await followups.prune(db) == 1  # the happy run, its reminder sent
+    left = await db.fetchall("SELECT id FROM followup_runs ORDER BY id")
+    assert [r["id"] for r in left] == [stuck, waiting]  # a reporter; an unanswered question
+
+
 async def test_forget_erases_runs_and_timers_but_not_anonymous_records(
         db: Database, flows: FlowSet) -> None:
     run_id = await accept(db, flows, "2026-03-01", at("2026-03-10 12:00"))
@@ -271,3 +288,16 @@ def test_only_a_flow_with_outcomes_offers_them(flows: FlowSet) -> None:
     assert followups.offered_flow(flows, ended(None)).id == "t-birth"
     assert followups.offered_flow(flows, {**ended(None), "status": "waiting"}) is None
     assert followups.offered_flow(flows, {**ended(None), "flow": "x", "root": "y"}) is None
+
+
+async def test_the_command_line_shows_counts_only(db: Database, flows: FlowSet) -> None:
+    from bot.cli.followups import report
+
+    run_id = await accept(db, flows, "2026-03-01", at("2026-03-10 12:00"), user=987654321)
+    async with db.transaction() as tx:
+        await followups.answer(tx, flows, run_id, 987654321, result="refused", mask=1, now=0)
+    await announcements.announce(db, flows, lambda flow, note, lang: {"text": "x"})
+    lines = await report(db)
+    assert "  t-birth: 0 / 1 / 0, 1, 2 (2026-03-24 10:00 UTC)" in lines
+    assert any(line.startswith("  t-birth/no-fee: 1, ") for line in lines)
+    assert not any("987654321" in line for line in lines)

@@ -192,6 +192,12 @@ async def fire_due(db: Database, flows: FlowSet, compose: Compose, *, now: float
     return sent
 
 
+async def prune(db: Database) -> int:
+    """Data minimisation: forget runs that can no longer lead to any message."""
+    async with db.transaction() as tx:
+        return await followups.prune_finished(tx)
+
+
 def _notice(flows: FlowSet, run: Run, timer: Timer, now: float) -> Notice | None:
     """What a due timer should send, or None when it should not any more."""
     flow = flows.flows.get(run.flow_id)

@@ -118,6 +118,15 @@ async def erase_user(tx: Tx, user_id: int) -> int:
     return await tx.changes("DELETE FROM followup_runs WHERE user_id = ?", (user_id,))
 
 
+async def prune_finished(tx: Tx) -> int:
+    """Delete runs nothing will use again: stopped, or answered without a blocker, with no
+    timer left. (A reported blocker keeps its run: it is who hears what changed.)"""
+    return await tx.changes(
+        "DELETE FROM followup_runs WHERE (status = 'stopped' OR (status = 'answered'"
+        " AND reported_blocker = 0)) AND NOT EXISTS (SELECT 1 FROM followup_timers AS t"
+        " WHERE t.run_id = followup_runs.id AND t.done = 0)")
+
+
 async def blocker_reporters(db: Reader, flow_id: str) -> list[tuple[int, str]]:
     """(user id, language) of people who reported a blocker on a procedure and did not stop
     its follow-ups; one row per person (their latest run's language)."""
@@ -126,6 +135,23 @@ async def blocker_reporters(db: Reader, flow_id: str) -> list[tuple[int, str]]:
         " FROM followup_runs WHERE flow_id = ? AND reported_blocker = 1"
         " AND status != 'stopped' GROUP BY user_id) ORDER BY user_id", (flow_id,))
     return [(int(r["user_id"]), str(r["lang"])) for r in rows]
+
+
+async def summary(db: Reader) -> list[Any]:
+    """Per procedure: runs by status, runs that reported a blocker, timers still to fire."""
+    return await db.fetchall(
+        "SELECT r.flow_id AS flow_id,"
+        " SUM(r.status = 'active') AS active, SUM(r.status = 'answered') AS answered,"
+        " SUM(r.status = 'stopped') AS stopped, SUM(r.reported_blocker) AS reported,"
+        " (SELECT COUNT(*) FROM followup_timers AS t JOIN followup_runs AS x"
+        "  ON x.id = t.run_id WHERE x.flow_id = r.flow_id AND t.done = 0) AS pending,"
+        " (SELECT MIN(t.due_at) FROM followup_timers AS t JOIN followup_runs AS x"
+        "  ON x.id = t.run_id WHERE x.flow_id = r.flow_id AND t.done = 0) AS next_due"
+        " FROM followup_runs AS r GROUP BY r.flow_id ORDER BY r.flow_id")
+
+
+async def change_notes(db: Reader) -> list[Any]:
+    return await db.fetchall("SELECT * FROM change_notes ORDER BY announced_at, flow_id")
 
 
 async def announced(db: Reader) -> set[tuple[str, str]]:

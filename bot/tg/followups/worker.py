@@ -52,6 +52,7 @@ class FollowupWorker:
         if flows is not self._announced_for:
             await announcements.announce(self.db, flows, texts.change_note)
             self._announced_for = flows
+            await followups.prune(self.db)
         return await followups.fire_due(self.db, flows, texts.compose, now=self.clock(),
                                         default_quiet=parse_quiet_hours(
                                             self.settings.quiet_hours))
