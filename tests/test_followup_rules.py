@@ -301,3 +301,17 @@ async def test_the_command_line_shows_counts_only(db: Database, flows: FlowSet) 
     assert "  t-birth: 0 / 1 / 0, 1, 2 (2026-03-24 10:00 UTC)" in lines
     assert any(line.startswith("  t-birth/no-fee: 1, ") for line in lines)
     assert not any("987654321" in line for line in lines)
+
+
+def test_quiet_hours_setting() -> None:
+    from bot.config import ConfigError, load_settings
+    from bot.engine.outcomes import parse_quiet_hours
+
+    def read(value: str) -> str:
+        return load_settings({"QUIET_HOURS": value}, None, require_token=False).quiet_hours
+
+    assert parse_quiet_hours(read("")) == QUIET  # the default, 21:00-08:00
+    assert parse_quiet_hours(read("22:30-07:00")) == (1350, 420)
+    assert parse_quiet_hours(read("off")) is None
+    with pytest.raises(ConfigError, match="QUIET_HOURS"):
+        read("at night")
