@@ -11,7 +11,7 @@ from .outcome_fields import COUNTRY_OUTCOME_FIELDS, parse_country_outcomes
 
 COUNTRY_FIELDS = {"country", "name", "languages", "default_language", "offices", "contacts",
                   "review"}
-COUNTRY_FIELDS |= COUNTRY_OUTCOME_FIELDS  # blockers, timezone, quiet_hours: see outcomes.py
+COUNTRY_FIELDS |= COUNTRY_OUTCOME_FIELDS  # blockers, timezone, quiet_hours: outcome_fields.py
 OFFICE_FIELDS = {"id", "name", "address", "hours", "phone", "url", "lat", "lon", "review"}
 
 

@@ -37,7 +37,7 @@ NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 FLOW_FIELDS = {"id", "languages", "title", "description", "source", "last_reviewed", "keywords",
                "review", "start", "steps"}
-FLOW_FIELDS |= FLOW_OUTCOME_FIELDS  # followup, reminders, changes: see outcomes.py
+FLOW_FIELDS |= FLOW_OUTCOME_FIELDS  # followup, reminders, changes: outcome_fields.py
 FLOW_REQUIRED = ("id", "languages", "title", "description", "source", "last_reviewed", "steps")
 STEP_FIELDS = {
     "say": {"next"},

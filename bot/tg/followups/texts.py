@@ -13,6 +13,7 @@ The chosen blockers travel in the buttons as a bit mask, so nothing half-answere
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -26,6 +27,7 @@ from bot.tg.keyboards import Keyboard, button, keyboard
 from bot.tg.markup import bold, escape
 
 TICK = "✅ "
+OFFICE_ID = re.compile(r"[a-z0-9_-]{1,32}")  # what button data can carry (callbacks.py)
 FOLLOWUP_LABELS = {"got_it": N_("✅ Got it"), "not_yet": N_("⏳ Not yet"),
                    "refused": N_("⛔ Refused")}
 CASE_LABELS = {"resolved": N_("Resolved"), "partly": N_("Partly resolved"),
@@ -47,7 +49,7 @@ def offer(lang: str, seq: int, office_id: str | None) -> tuple[str, Keyboard]:
     """At the end of a procedure: may we write later? Nothing is stored before "yes"."""
     _ = gettext_for(lang)
     yes = callbacks.encode("u", f"y:{seq}")
-    if office_id and len(f"{yes}:{office_id}".encode()) <= callbacks.MAX_CALLBACK_BYTES:
+    if office_id and OFFICE_ID.fullmatch(office_id):  # else the office is just not recorded
         yes = f"{yes}:{office_id}"
     text = escape(_("May I write to you later to ask whether it worked, and remind you of the "
                     "deadline? Your answer helps volunteers show the authorities where people "
