@@ -176,17 +176,24 @@ async def fire_due(db: Database, flows: FlowSet, compose: Compose, *, now: float
     sent = 0
     due = await followups.due_timers(db, now)
     for start in range(0, len(due), BATCH):
+        batch = due[start:start + BATCH]
         async with db.transaction() as tx:
-            messages = []
-            for timer in due[start:start + BATCH]:
-                run = await followups.get_run(tx, timer.run_id)
+            runs = await followups.runs_by_id(tx, {timer.run_id for timer in batch})
+            finished, notices = [], {}
+            for timer in batch:
+                run = runs.get(timer.run_id)
                 notice = _notice(flows, run, timer, now) if run is not None else None
                 tz, quiet_hours = zone(flows, run.country if run else None, default_quiet)
                 if notice is not None and quiet.is_quiet(now, tz, quiet_hours):
                     await followups.postpone_timer(tx, timer.id,
                                                    quiet.next_allowed(now, tz, quiet_hours))
-                elif await followups.finish_timer(tx, timer.id) and notice is not None:
-                    messages.append((notice.chat_id, compose(notice)))
+                    continue
+                finished.append(timer.id)
+                if notice is not None:
+                    notices[timer.id] = notice
+            claimed = await followups.finish_timers(tx, finished)  # not already fired
+            messages = [(notice.chat_id, compose(notice))
+                        for timer_id, notice in notices.items() if timer_id in claimed]
             await enqueue_bulk(tx, messages)
             sent += len(messages)
     return sent

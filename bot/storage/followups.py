@@ -86,10 +86,24 @@ async def next_due(db: Reader) -> float | None:
     return None if row is None else row["due"]
 
 
-async def finish_timer(tx: Tx, timer_id: int) -> bool:
-    """Mark a timer done; False when it already was (another run of the worker took it)."""
-    return await tx.changes("UPDATE followup_timers SET done = 1 WHERE id = ? AND done = 0",
-                            (timer_id,)) == 1
+async def runs_by_id(db: Reader, run_ids: set[int]) -> dict[int, Run]:
+    """Several runs in one query (a wave of timers must not cost one query each)."""
+    if not run_ids:
+        return {}
+    marks = ", ".join("?" * len(run_ids))
+    rows = await db.fetchall(f"SELECT * FROM followup_runs WHERE id IN ({marks})",
+                             tuple(run_ids))
+    return {row["id"]: _run(row) for row in rows}
+
+
+async def finish_timers(tx: Tx, timer_ids: list[int]) -> set[int]:
+    """Mark timers done in one statement; return those this call finished (not already)."""
+    if not timer_ids:
+        return set()
+    marks = ", ".join("?" * len(timer_ids))
+    rows = await tx.fetchall(f"UPDATE followup_timers SET done = 1 WHERE done = 0"
+                             f" AND id IN ({marks}) RETURNING id", tuple(timer_ids))
+    return {row["id"] for row in rows}
 
 
 async def postpone_timer(tx: Tx, timer_id: int, due_at: float) -> None:
