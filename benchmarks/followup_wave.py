@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from bot.engine import load_flows
-from bot.services import followups
+from bot.services import announcements, followups
 from bot.storage.db import Database
 
 FLOW = """\
@@ -42,6 +42,10 @@ reminders:
   - id: declare
     deadline: 30 days after birth_date
     text: {fr: "Avant le {deadline}.", wo: "Balaa {deadline}."}
+changes:
+  - id: no-fee
+    date: 2026-11-01
+    text: {fr: "Plus de frais.", wo: "Amatul xaalis."}
 steps:
   - id: born
     ask: {fr: "Né quand ? ex. 05.03.2026", wo: "Kañ ? ex. 05.03.2026"}
@@ -113,14 +117,30 @@ async def main(runs: int) -> int:
                 break
             sent += fired
         elapsed = time.perf_counter() - started
+        print(f"fired: {sent:,} messages into the outbox in {elapsed:.1f} s "
+              f"({sent / elapsed:,.0f} messages/s)")
+        print_holds(holds, f"batch of {followups.BATCH}")
+
+        # Every run reported a blocker: a change note goes to all of them.
+        async with real_transaction() as tx:
+            await tx.execute("UPDATE followup_runs SET status = 'answered',"
+                             " reported_blocker = 1, answered_at = ?", (now,))
+        holds.clear()
+        started = time.perf_counter()
+        noted = await announcements.announce(db, flows, lambda f, n, lang: {"text": n.id},
+                                             now=now + 1)
+        elapsed = time.perf_counter() - started
         await db.close()
+    print(f"change note: {noted['b-birth/no-fee']:,} people queued in {elapsed:.1f} s")
+    print_holds(holds, f"chunk of {announcements.CHUNK}")
+    return 0 if sent == 2 * runs and noted["b-birth/no-fee"] == runs else 1
+
+
+def print_holds(holds: list[float], what: str) -> None:
     holds_ms = sorted(h * 1000 for h in holds)
-    p95 = holds_ms[int(len(holds_ms) * 0.95) - 1] if holds_ms else 0.0
-    print(f"fired: {sent:,} messages into the outbox in {elapsed:.1f} s "
-          f"({sent / elapsed:,.0f} messages/s)")
-    print(f"writer held per batch of {followups.BATCH}: median {statistics.median(holds_ms):.1f}"
-          f" ms, p95 {p95:.1f} ms, max {holds_ms[-1]:.1f} ms ({len(holds_ms)} batches)")
-    return 0 if sent == 2 * runs else 1
+    p95 = holds_ms[int(len(holds_ms) * 0.95) - 1]
+    print(f"  writer held per {what}: median {statistics.median(holds_ms):.1f} ms, "
+          f"p95 {p95:.1f} ms, max {holds_ms[-1]:.1f} ms ({len(holds_ms)} transactions)")
 
 
 if __name__ == "__main__":

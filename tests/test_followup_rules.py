@@ -315,3 +315,30 @@ def test_quiet_hours_setting() -> None:
     assert parse_quiet_hours(read("off")) is None
     with pytest.raises(ConfigError, match="QUIET_HOURS"):
         read("at night")
+
+
+async def test_a_note_goes_out_in_chunks_and_resumes_after_a_crash(
+        db: Database, flows: FlowSet, monkeypatch: pytest.MonkeyPatch) -> None:
+    for user in range(100, 105):
+        run_id = await accept(db, flows, "2026-03-01", at("2026-03-10 12:00"), user=user)
+        async with db.transaction() as tx:
+            await followups.answer(tx, flows, run_id, user, result="refused", mask=1, now=0)
+    monkeypatch.setattr(announcements, "CHUNK", 2)
+    real = announcements.enqueue_bulk
+    calls = 0
+
+    async def crash_on_second_chunk(tx: Any, messages: list) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise RuntimeError("power cut")
+        await real(tx, messages)
+
+    monkeypatch.setattr(announcements, "enqueue_bulk", crash_on_second_chunk)
+    note = lambda flow, change, lang: {"text": change.id}  # noqa: E731
+    with pytest.raises(RuntimeError):
+        await announcements.announce(db, flows, note)
+    assert [chat for chat, _ in await sent(db)] == [100, 101]  # the first chunk committed
+    assert await announcements.announce(db, flows, note) == {"t-birth/no-fee": 5}
+    assert [chat for chat, _ in await sent(db)] == [100, 101, 102, 103, 104]  # each once
+    assert await announcements.announce(db, flows, note) == {}

@@ -141,16 +141,40 @@ async def prune_finished(tx: Tx) -> int:
         " WHERE t.run_id = followup_runs.id AND t.done = 0)")
 
 
-async def blocker_reporters(db: Reader, flow_id: str) -> list[tuple[int, str]]:
-    """(user id, language) of people who reported a blocker on a procedure and did not stop
-    its follow-ups; one row per person (their latest run's language)."""
+async def blocker_reporters(db: Reader, flow_id: str, *, reported_by: float, after: int,
+                            limit: int) -> list[tuple[int, str]]:
+    """(user id, language) of people who reported a blocker on a procedure by `reported_by`
+    and did not stop its messages, one row per person (their latest run's language), in
+    user id order from `after` (a note goes out in chunks)."""
+    # SQLite takes a bare column (lang) from the row that gave MAX(id); the index walks
+    # (flow, user) in order, so each chunk reads only its own people.
     rows = await db.fetchall(
-        "SELECT user_id, lang FROM followup_runs WHERE id IN (SELECT MAX(id)"
-        " FROM followup_runs WHERE flow_id = ? AND reported_blocker = 1"
-        " AND status != 'stopped' GROUP BY user_id) ORDER BY user_id", (flow_id,))
+        "SELECT user_id, lang, MAX(id) FROM followup_runs WHERE flow_id = ?"
+        " AND reported_blocker = 1 AND status != 'stopped' AND answered_at <= ?"
+        " AND user_id > ? GROUP BY user_id ORDER BY user_id LIMIT ?",
+        (flow_id, reported_by, after, limit))
     return [(int(r["user_id"]), str(r["lang"])) for r in rows]
 
 
+async def announced(db: Reader) -> set[tuple[str, str]]:
+    """Notes completely sent (a note cut short by a restart is not among them)."""
+    rows = await db.fetchall("SELECT flow_id, note_id FROM change_notes WHERE done = 1")
+    return {(r["flow_id"], r["note_id"]) for r in rows}
+
+
+async def claim_note(tx: Tx, flow_id: str, note_id: str, now: float) -> Any:
+    """The note's sending state, created on first sight: who reported by then hears of it."""
+    await tx.execute("INSERT INTO change_notes (flow_id, note_id, announced_at) VALUES (?, ?, ?)"
+                     " ON CONFLICT DO NOTHING", (flow_id, note_id, now))
+    return await tx.fetchone("SELECT * FROM change_notes WHERE flow_id = ? AND note_id = ?",
+                             (flow_id, note_id))
+
+
+async def advance_note(tx: Tx, flow_id: str, note_id: str, *, cursor: int, sent: int,
+                       done: bool) -> None:
+    await tx.execute("UPDATE change_notes SET cursor = ?, recipients = recipients + ?, done = ?"
+                     " WHERE flow_id = ? AND note_id = ?",
+                     (cursor, sent, int(done), flow_id, note_id))
 async def summary(db: Reader) -> list[Any]:
     """Per procedure: runs by status, runs that reported a blocker, timers still to fire."""
     return await db.fetchall(
@@ -166,16 +190,3 @@ async def summary(db: Reader) -> list[Any]:
 
 async def change_notes(db: Reader) -> list[Any]:
     return await db.fetchall("SELECT * FROM change_notes ORDER BY announced_at, flow_id")
-
-
-async def announced(db: Reader) -> set[tuple[str, str]]:
-    rows = await db.fetchall("SELECT flow_id, note_id FROM change_notes")
-    return {(r["flow_id"], r["note_id"]) for r in rows}
-
-
-async def mark_announced(tx: Tx, flow_id: str, note_id: str, recipients: int) -> bool:
-    """Claim a change note; False when it was announced already (sent once, ever)."""
-    return await tx.changes(
-        "INSERT INTO change_notes (flow_id, note_id, announced_at, recipients)"
-        " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (flow_id, note_id, time.time(), recipients)) == 1

@@ -209,7 +209,8 @@ CREATE TABLE followup_runs (
     answered_at REAL
 );
 CREATE INDEX followup_runs_user ON followup_runs (user_id);
-CREATE INDEX followup_runs_flow ON followup_runs (flow_id) WHERE reported_blocker = 1;
+CREATE INDEX followup_runs_reported ON followup_runs (flow_id, user_id)
+    WHERE reported_blocker = 1;
 
 CREATE TABLE followup_timers (
     id       INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -227,7 +228,9 @@ CREATE TABLE change_notes (
     flow_id      TEXT NOT NULL,
     note_id      TEXT NOT NULL,
     announced_at REAL NOT NULL,
-    recipients   INTEGER NOT NULL,
+    recipients   INTEGER NOT NULL DEFAULT 0,
+    cursor       INTEGER NOT NULL DEFAULT 0,  -- the last user id queued (sent in chunks)
+    done         INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (flow_id, note_id)
 );
 """
