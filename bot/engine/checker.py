@@ -198,7 +198,6 @@ def _check_one(item: ParsedFlow, flows: dict[str, Flow], country: Country | None
                     report.error(pos, "unknown-answer", f"text inserts `{{{name}}}`, which no "
                                  "step saves", _did_you_mean(name, sorted(saved)) or
                                  "write `{{` for a literal brace")
-    check_flow_outcomes(flow, flows, country, report)
     if flow.start in flow.steps:
         reachable = _reachable(flow)
         for step in flow.steps.values():
@@ -214,6 +213,7 @@ def _check_one(item: ParsedFlow, flows: dict[str, Flow], country: Country | None
         report.warning(item.reviewed_pos, "stale-review",
                        f"last reviewed on {flow.last_reviewed}, more than a year ago",
                        "check the procedure against its sources and update `last_reviewed`")
+    check_flow_outcomes(flow, flows, country, report)
     return flow
 
 

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .located import Pos
-
-if TYPE_CHECKING:
-    from .outcomes import CountryOutcomes, FlowOutcomes
 
 STEP_KINDS = ("say", "choose", "ask", "branch", "checklist", "place", "escalate", "end", "flow")
 QUESTION_KINDS = frozenset({"choose", "ask", "checklist"})
@@ -138,7 +135,7 @@ class Flow:
     file: str
     pos: Pos = field(default_factory=lambda: Pos(1, 1))
     answer_steps: dict[str, Step] = field(default_factory=dict)
-    outcomes: FlowOutcomes | None = None  # followup, reminders, changes (outcomes.py)
+    outcomes: Any = None  # outcomes.FlowOutcomes (followup, reminders, changes); Any: no cycle
 
     def step(self, step_id: str) -> Step | None:
         return self.steps.get(step_id)
@@ -153,7 +150,7 @@ class Country:
     offices: dict[str, Office]
     contacts: tuple[Contact, ...]
     file: str
-    outcomes: CountryOutcomes | None = None  # blockers, timezone, quiet hours (outcomes.py)
+    outcomes: Any = None  # outcomes.CountryOutcomes (blockers, timezone, quiet hours)
 
 
 @dataclass(frozen=True)
