@@ -31,7 +31,7 @@ blockers:
 
 STEPS = """
 - id: born
-  ask: When?
+  ask: "When was the baby born? For example 5/3/2026"
   input: date
   save: birth_date
 - id: name
