@@ -81,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
                                  "(safe while the bot runs)")
     backup.add_argument("path", help="the copy's file name, or a folder for a dated name")
     commands.add_parser("run", help="run the bot (the same as no command)")
+    commands.add_parser("followups", help="follow-ups waiting and change notes sent (counts)")
     return parser
 
 
@@ -157,6 +158,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from bot.cli import volunteers
 
         return volunteers.run(args, load_settings(require_token=False))
+    if args.command == "followups":
+        from bot.cli import followups
+
+        return followups.run(load_settings(require_token=False))
     from bot.app import run_bot
 
     return run_bot()

@@ -32,6 +32,7 @@ from bot.tg.app import build_application
 from bot.tg.commands import queue_command_menus
 from bot.tg.connectivity import api_host, network_reason, retry_delay
 from bot.tg.dispatcher import Dispatcher
+from bot.tg.followups.wiring import Followups
 from bot.tg.intake import Intake
 from bot.tg.mediation.wiring import Mediation
 from bot.tg.publishing import Publishing
@@ -74,6 +75,8 @@ class Runtime:
             extra_handlers=publishing.handlers(), requests=self.requests)
         mediation.install(self.application)
         publishing.install(self.application)
+        followups = Followups(self.settings, self.db, self.library)
+        followups.install(self.application)
         await self.application.initialize()  # getMe: a refused token or no network stops here
         bot = self.application.bot
         sender = Sender(bot, self.db, limiter=RateLimiter(global_rate=self.settings.send_rate),
@@ -81,7 +84,8 @@ class Runtime:
         dispatcher = Dispatcher(self.application, self.db)
         await dispatcher.start()
         await sender.start()
-        self.workers = [dispatcher, sender, *mediation.workers(), *publishing.workers(bot)]
+        self.workers = [dispatcher, sender, *mediation.workers(), *publishing.workers(bot),
+                        *followups.workers()]
         for worker in self.workers[2:]:
             await worker.start()
         roster = await volunteers.all_volunteers(self.db)

@@ -42,6 +42,7 @@ class Settings:
     retention_days: int = 90
     metrics_port: int | None = None
     metrics_listen: str = "127.0.0.1"
+    quiet_hours: str = "21:00-08:00"
 
     @property
     def telegram_file_url(self) -> str:
@@ -170,4 +171,15 @@ def load_settings(
         retention_days=int(_number(env, "RETENTION_DAYS", 90, int)),
         metrics_port=_port(env, "METRICS_PORT"),
         metrics_listen=env.get("METRICS_LISTEN", "").strip() or "127.0.0.1",
+        quiet_hours=_quiet_hours(env),
     )
+
+
+def _quiet_hours(env: Mapping[str, str]) -> str:
+    """QUIET_HOURS in each country's local time, e.g. 21:00-08:00 (the default); "off": none."""
+    value = env.get("QUIET_HOURS", "").strip() or Settings.quiet_hours
+    if value.lower() in ("off", "none", "0"):
+        return "off"
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value):
+        raise ConfigError(f"QUIET_HOURS={value!r} is not a time range like 21:00-08:00")
+    return value

@@ -14,6 +14,7 @@ from .fields import Reporter
 from .lint import lint_flow
 from .located import Pos
 from .model import Country, Flow, FlowSet, Step
+from .outcome_fields import check_flow_outcomes
 from .parse import ParsedFlow
 from .texts import placeholders
 
@@ -261,6 +262,7 @@ def _check_one(item: ParsedFlow, flows: dict[str, Flow], country: Country | None
         report.warning(item.reviewed_pos, "stale-review",
                        f"last reviewed on {flow.last_reviewed}, more than a year ago",
                        "check the procedure against its sources and update `last_reviewed`")
+    check_flow_outcomes(flow, flows, country, report)
     return flow
 
 

@@ -7,9 +7,11 @@ from typing import Any
 from .fields import Reporter, TextReader, read_languages
 from .located import LocatedDict, Pos, pos_of
 from .model import Contact, Country, Office
+from .outcome_fields import COUNTRY_OUTCOME_FIELDS, parse_country_outcomes
 
 COUNTRY_FIELDS = {"country", "name", "languages", "default_language", "offices", "contacts",
                   "review"}
+COUNTRY_FIELDS |= COUNTRY_OUTCOME_FIELDS  # blockers, timezone, quiet_hours: outcome_fields.py
 OFFICE_FIELDS = {"id", "name", "address", "hours", "phone", "url", "lat", "lon", "review"}
 
 
@@ -87,4 +89,5 @@ def parse_country(report: Reporter, data: Any, code: str) -> Country | None:
         else:
             report.error(getattr(entry, "pos", data.pos), "bad-field", "a contact needs `name:`")
     return Country(code, texts.read(data, "name"), languages, str(default), offices,
-                   tuple(contacts), report.file)
+                   tuple(contacts), report.file,
+                   outcomes=parse_country_outcomes(report, data, languages))

@@ -142,6 +142,7 @@ class Flow:
     file: str
     pos: Pos = field(default_factory=lambda: Pos(1, 1))
     answer_steps: dict[str, Step] = field(default_factory=dict)
+    outcomes: Any = None  # outcomes.FlowOutcomes (followup, reminders, changes); Any: no cycle
 
     def step(self, step_id: str) -> Step | None:
         return self.steps.get(step_id)
@@ -156,6 +157,7 @@ class Country:
     offices: dict[str, Office]
     contacts: tuple[Contact, ...]
     file: str
+    outcomes: Any = None  # outcomes.CountryOutcomes (blockers, timezone, quiet hours)
 
 
 @dataclass(frozen=True)

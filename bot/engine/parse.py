@@ -31,6 +31,7 @@ from .model import (
     Step,
     Text,
 )
+from .outcome_fields import FLOW_OUTCOME_FIELDS, parse_flow_outcomes
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 STEP_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]{0,31}$")
@@ -38,6 +39,7 @@ NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 FLOW_FIELDS = {"id", "languages", "title", "description", "source", "last_reviewed", "keywords",
                "review", "start", "steps"}
+FLOW_FIELDS |= FLOW_OUTCOME_FIELDS  # followup, reminders, changes: outcome_fields.py
 FLOW_REQUIRED = ("id", "languages", "title", "description", "source", "last_reviewed", "steps")
 STEP_FIELDS = {
     "say": {"next"},
@@ -118,6 +120,7 @@ class _FlowParser:
             self.ref(data, "start")
         elif steps:
             start = next(iter(steps))
+        outcomes = parse_flow_outcomes(report, data, self.languages)
         if flow_id is None or not steps or title is None or description is None:
             return None
         answer_steps = {step.save: step for step in steps.values() if step.save}
@@ -126,7 +129,7 @@ class _FlowParser:
             description=description, sources=sources, last_reviewed=reviewed,
             keywords=keywords, start=str(start), steps=steps,
             version=hashlib.sha1(self.raw).hexdigest()[:12], file=report.file, pos=data.pos,
-            answer_steps=answer_steps,
+            answer_steps=answer_steps, outcomes=outcomes,
         )
         return ParsedFlow(flow, self.parsed_texts, self.step_refs, self.flow_refs,
                           self.office_refs, self.expressions, self.comparisons,

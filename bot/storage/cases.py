@@ -100,6 +100,11 @@ async def close(tx: Tx, case_id: int, outcome: str) -> None:
                      " WHERE id = ?", (outcome, time.time(), case_id))
 
 
+async def set_outcome(tx: Tx, case_id: int, outcome: str) -> None:
+    """The volunteer's typed outcome, kept until the case closes with its buttons."""
+    await tx.execute("UPDATE cases SET outcome = ? WHERE id = ?", (outcome, case_id))
+
+
 async def rate(tx: Tx, case_id: int, rating: int) -> None:
     await tx.execute("UPDATE cases SET rating = ? WHERE id = ?", (rating, case_id))
 

@@ -224,10 +224,68 @@ CREATE INDEX proposals_status ON proposals (status, id);
 ALTER TABLE suggestions ADD COLUMN proposal_id INTEGER;
 """
 
+# Outcomes (issue 11): anonymous outcome records (no user id, no case id, no free text:
+# nothing for /forget to erase), and per-run follow-ups with their timers, which name the
+# person and are erased by /forget. `change_notes` remembers which notes were announced.
+_FOLLOWUPS = """
+CREATE TABLE outcome_reports (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    day       TEXT NOT NULL,
+    country   TEXT,
+    flow_id   TEXT,
+    office_id TEXT,
+    lang      TEXT,
+    source    TEXT NOT NULL CHECK (source IN ('followup', 'case')),
+    result    TEXT NOT NULL,
+    blockers  TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX outcome_reports_day ON outcome_reports (day);
+
+CREATE TABLE followup_runs (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id     INTEGER NOT NULL,
+    flow_id     TEXT NOT NULL,
+    country     TEXT,
+    office_id   TEXT,
+    lang        TEXT NOT NULL,
+    status      TEXT NOT NULL DEFAULT 'active'
+                CHECK (status IN ('active', 'answered', 'stopped')),
+    reported_blocker INTEGER NOT NULL DEFAULT 0,
+    created_at  REAL NOT NULL,
+    answered_at REAL
+);
+CREATE INDEX followup_runs_user ON followup_runs (user_id);
+CREATE INDEX followup_runs_reported ON followup_runs (flow_id, user_id)
+    WHERE reported_blocker = 1;
+
+CREATE TABLE followup_timers (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id   INTEGER NOT NULL REFERENCES followup_runs (id) ON DELETE CASCADE,
+    kind     TEXT NOT NULL CHECK (kind IN ('followup', 'reminder')),
+    ref      TEXT,
+    deadline TEXT,
+    due_at   REAL NOT NULL,
+    done     INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX followup_timers_due ON followup_timers (due_at) WHERE done = 0;
+CREATE INDEX followup_timers_run ON followup_timers (run_id);
+
+CREATE TABLE change_notes (
+    flow_id      TEXT NOT NULL,
+    note_id      TEXT NOT NULL,
+    announced_at REAL NOT NULL,
+    recipients   INTEGER NOT NULL DEFAULT 0,
+    cursor       INTEGER NOT NULL DEFAULT 0,  -- the last user id queued (sent in chunks)
+    done         INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (flow_id, note_id)
+);
+"""
+
 MIGRATIONS: list[tuple[int, str]] = [
     (1, _V1),
     (2, _V2),
     (3, _FLOW_PUBLISHING),
+    (4, _FOLLOWUPS),
 ]
 
 

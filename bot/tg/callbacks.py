@@ -10,6 +10,7 @@ Formats (always <= 64 bytes):
     x:<yes|no>      confirm /forget
     v:take:<case>   a volunteer takes a case;  v:case:<case>  switches to it
     r:<case>:<1-5>  a person rates the help they got
+    u:…  o:…        follow-ups, and closing a case with an outcome (bot/tg/followups/texts.py)
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from dataclasses import dataclass
 
 MAX_CALLBACK_BYTES = 64
 _PATTERN = re.compile(r"^([a-z]):([A-Za-z0-9_:-]{1,60})$")
+# <action>:<run or case>[:<result>[:<blocker mask>]] or u:y:<seq>:<office id>
+_OUTCOME = re.compile(r"[a-z]:\d{1,12}(:[a-z_]{1,16}(:\d{1,8})?|:[a-z0-9_-]{1,32})?")
 NAV_ACTIONS = frozenset({"back", "restart", "menu", "human"})
 
 
@@ -55,6 +58,8 @@ def decode(data: str | None) -> Callback | None:
         return None
     if kind == "r" and not re.fullmatch(r"\d{1,12}:[1-5]", rest):
         return None
-    if kind not in "nlcpsxvr":
+    if kind in "uo" and not _OUTCOME.fullmatch(rest):
+        return None
+    if kind not in "nlcpsxvruo":
         return None
     return Callback(kind, rest)

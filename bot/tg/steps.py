@@ -74,13 +74,14 @@ async def act_and_show(person: Person, action: Action | None) -> Sprint | None:
 
 
 async def after_sprint(person: Person, sprint: Sprint) -> None:
-    """Hand escalation steps to the volunteer service (registered in bot_data)."""
+    """Hand escalation steps to the volunteer service, an end to follow-ups (bot_data hooks)."""
     hook: EscalationHook | None = person.hooks.get("escalate")
-    if hook is None:
-        return
-    for event in sprint.events:
+    for event in sprint.events if hook is not None else ():
         if isinstance(event, ev.Escalate):
             await hook(person, sprint, event.reason)
+    ended = person.hooks.get("ended")  # after the case message: the offer comes last
+    if ended is not None:
+        await ended(person, sprint)
 
 
 def waiting_question(person: Person) -> str | None:

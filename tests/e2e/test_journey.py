@@ -92,10 +92,12 @@ async def test_russian_from_telegram_language_to_the_end_summary(chat: Chat, fak
     assert seen.texts == ["Где вы подадите заявление?"]
     seen = await me.click("В ЦОНе")
     chosen(seen, "В ЦОНе")
-    summary = seen.texts[-1]
+    summary = seen.texts[-2]  # the last one offers follow-ups (tests/e2e/test_followups_e2e.py)
     assert "Центр обслуживания населения" in summary
     assert f"Дата рождения ребёнка: {format_day(born, 'ru')}" in summary
-    assert _("🔄 Start again") in seen.buttons()
+    end = seen.of("sendMessage")[-2].params["reply_markup"]["inline_keyboard"]
+    assert _("🔄 Start again") in [b["text"] for row in end for b in row]
+    assert seen.buttons() == [_("Yes, write to me"), _("No, thanks")]
     assert_presses_answered(fake_api, me.presses)
 
 

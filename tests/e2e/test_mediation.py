@@ -19,6 +19,7 @@ from mediation_helpers import ADMIN, Desk, Vol, kg, kz
 
 from bot import app
 from bot.cli.volunteers import latest_suggestions, suggestion_line
+from bot.i18n import gettext_for
 from bot.storage import cases, sessions, volunteers
 from bot.tg.ratelimit import RateLimiter
 
@@ -113,8 +114,26 @@ async def test_escalate_take_relay_both_ways_note_close_rate(desk: Desk) -> None
     desk.say(V1, "/note no certificate from the maternity ward")
     desk.say(V1, "/close registered at the ZAGS")
     await desk.settle()
+    assert (await desk.case(case_id)).status == "taken"  # closed by the buttons, not the text
+    ru = gettext_for("ru")  # V1 reads Russian
+    assert desk.said(V1, ru("How did case #{id} end?").format(id=case_id))
+    desk.press_shown(V1, f"o:r:{case_id}:partly")
+    await desk.settle()
+    assert desk.said(V1, ru("What blocked the person? Choose all that apply, then press "
+                            "Done."))
+    desk.press_shown(V1, f"o:b:{case_id}:partly:1")  # missing_document: the first blocker
+    await desk.settle()
+    desk.press_shown(V1, f"o:b:{case_id}:partly:5")  # and unofficial_fee (bit 2)
+    await desk.settle()
+    desk.press_shown(V1, f"o:d:{case_id}:partly:5")
+    await desk.settle()
     assert not desk.said(PERSON, "maternity ward")
     assert desk.said(PERSON, "registered at the ZAGS")
+    reports = [dict(r) for r in await desk.db.fetchall("SELECT * FROM outcome_reports")]
+    assert [(r["source"], r["result"], r["country"], r["blockers"]) for r in reports] == [
+        ("case", "partly", "KG", '["missing_document", "unofficial_fee"]')]
+    assert set(reports[0]) == {"id", "day", "country", "flow_id", "office_id", "lang",
+                               "source", "result", "blockers"}  # nothing names anyone
     desk.click(PERSON, "⭐⭐⭐⭐")
     await desk.settle()
     desk.say(PERSON, "Очень помогли, спасибо", lang="ru")
@@ -391,6 +410,10 @@ async def test_forged_callbacks_are_refused_and_audited(desk: Desk) -> None:
                                "refused_button": 4})
 
     desk.say(V1, "/close done")
+    await desk.settle()
+    desk.press_shown(V1, f"o:r:{case_id}:resolved")
+    await desk.settle()
+    desk.press_shown(V1, f"o:d:{case_id}:resolved:0")
     await desk.settle()
     desk.press(PERSON, f"r:{case_id}:5")
     desk.press(PERSON, f"r:{case_id}:1")  # a second rating is refused too

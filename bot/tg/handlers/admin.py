@@ -31,6 +31,9 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if result.ok:
         text = _("Flows reloaded: {flows} flows, {warnings} warnings.").format(
             flows=len(result.flows.flows), warnings=len(result.warnings))
+        reloaded = person.hooks.get("reloaded")  # e.g. follow-ups announce change notes
+        if reloaded is not None:
+            await reloaded(person)
     else:
         shown = [str(p) for p in result.errors[:MAX_PROBLEMS_SHOWN]]
         text = _("The flows have {count} errors; the running flows are kept.").format(

@@ -63,6 +63,10 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if data.kind == "f":
         await _flow_button(person, query, data, message)
         return
+    if data.kind in ("u", "o"):  # follow-ups, and a volunteer closing a case with an outcome
+        hook = person.hooks.get("outcome_button")
+        answer_press(person, query.id, await hook(person, data, message_id) if hook else None)
+        return
     if data.kind in ("v", "r"):
         hook = person.hooks.get("button")
         answer_press(person, query.id, await hook(person, data) if hook else None)

@@ -13,12 +13,13 @@ from bot.i18n import N_, gettext_for
 from bot.services import mediation
 from bot.storage import cases, records, volunteers
 from bot.storage.cases import Case
+from bot.tg.followups.handlers import ask_case_outcome
 from bot.tg.markup import escape
 from bot.tg.person import Person
 
 from . import relay
 from .notify import notify, ui_lang
-from .texts import context_message, rating_keyboard
+from .texts import context_message
 from .volunteer_side import SUGGESTION_KINDS, on_current_case
 
 
@@ -78,25 +79,19 @@ async def transfer_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 async def close_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/close OUTCOME: close the current case; the person is asked to rate the help."""
+    """/close [OUTCOME]: the outcome and blockers as buttons; typed words are an optional note.
+
+    The case closes when the volunteer presses Done (bot/tg/followups/handlers.py), which
+    also writes the anonymous outcome record and asks the person to rate the help.
+    """
     found = await on_current_case(update, context)
     if found is None:
         return
     person, case = found
     outcome = " ".join(context.args or ()).strip()
-    if not outcome:
-        person.say(escape(person.gettext("Write the outcome after /close, e.g. /close "
-                                         "registered at the office.")))
-        return
-    await mediation.close(person.tx, case, person.user.user_id, outcome[:500])
-    person.say(escape(person.gettext("Case #{id} is closed.").format(id=case.id)))
-    if case.person_id is not None and not case.person_blocked:
-        _p = gettext_for(case.lang)
-        person.turn.send("sendMessage", {
-            "chat_id": case.person_id, "parse_mode": "HTML",
-            "text": escape(_p(N_("Your case #{id} is closed. Outcome: {outcome}\nHow helpful "
-                                 "was this?")).format(id=case.id, outcome=outcome[:500])),
-            "reply_markup": rating_keyboard(case.id)}, chat_id=case.person_id)
+    if outcome:
+        await cases.set_outcome(person.tx, case.id, outcome[:500])
+    ask_case_outcome(person, case)
 
 
 def _tell_person(person: Person, case: Case, message: str) -> None:
