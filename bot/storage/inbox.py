@@ -156,17 +156,60 @@ async def erase_chat(tx: Tx, chat_id: int, up_to: int | None = None) -> int:
     """Blank what a chat sent (for ``/forget``); return how many rows were blanked.
 
     Rows keep their ``update_id`` (so a redelivery is still recognised as a duplicate) but lose
-    their content. With ``up_to`` (pass the ``/forget`` turn's own update id), pending rows
-    newer than it are kept: the person sent them after asking to be forgotten. Without it,
-    every row is blanked, and blanked pending rows are processed as empty updates.
+    their content, and processed rows lose their chat id too. With ``up_to`` (pass the
+    ``/forget`` turn's own update id), pending rows newer than it are kept: the person sent
+    them after asking to be forgotten. Without it, every row is blanked, and blanked pending
+    rows are processed as empty updates.
     """
-    sql = "UPDATE inbox SET payload = json_object('update_id', update_id), error = NULL"
-    sql += " WHERE chat_id = ?"
+    sql = ("UPDATE inbox SET payload = json_object('update_id', update_id), error = NULL,"
+           " chat_id = CASE status WHEN 'pending' THEN chat_id END WHERE chat_id = ?")
     params: tuple[int, ...] = (chat_id,)
     if up_to is not None:
         sql += " AND (status != 'pending' OR update_id <= ?)"
         params = (chat_id, up_to)
     return await tx.changes(sql, params)
+
+
+async def payloads_of_chat(db: Reader, chat_id: int) -> list[dict[str, Any]]:
+    """Every stored update of a chat (for ``/forget``: who the person is, as Telegram said)."""
+    rows = await db.fetchall("SELECT payload FROM inbox WHERE chat_id = ?", (chat_id,))
+    return [json.loads(row[0]) for row in rows]
+
+
+async def blank(tx: Tx, update_id: int) -> None:
+    """Forget one update's content now (e.g. a contact card the person did not share)."""
+    await tx.execute("UPDATE inbox SET payload = json_object('update_id', update_id),"
+                     " error = NULL WHERE update_id = ?", (update_id,))
+
+
+async def link_case(tx: Tx, update_id: int, case_id: int) -> None:
+    """Tag an update as handled for a case, so ``/forget`` of its person finds it."""
+    await tx.execute("UPDATE inbox SET case_id = ? WHERE update_id = ?", (case_id, update_id))
+
+
+async def erase_linked(tx: Tx, case_ids: list[int], chat_id: int) -> int:
+    """Blank the processed updates tagged with these cases (the volunteer's side quotes the
+    person: replies, button presses on their case's messages, /close OUTCOME…); the chat id
+    goes too where it was ``chat_id`` (the person's own)."""
+    if not case_ids:
+        return 0
+    marks = ",".join("?" * len(case_ids))
+    return await tx.changes(
+        "UPDATE inbox SET payload = json_object('update_id', update_id), error = NULL,"
+        " chat_id = NULLIF(chat_id, ?)"
+        f" WHERE case_id IN ({marks}) AND status != 'pending'", (chat_id, *case_ids))
+
+
+async def erase_mentioning(tx: Tx, fragments: list[str]) -> int:
+    """Blank processed updates whose JSON contains any of ``fragments`` (a forgotten
+    person's names as JSON spells them, or their id as a JSON value), wherever they are:
+    the last net for a message that quotes or forwards the person outside their cases."""
+    if not fragments:
+        return 0
+    where = " OR ".join(["instr(payload, ?) > 0"] * len(fragments))
+    return await tx.changes(
+        "UPDATE inbox SET payload = json_object('update_id', update_id), error = NULL"
+        f" WHERE status != 'pending' AND ({where})", fragments)
 
 
 async def prune(tx: Tx, older_than: float) -> int:

@@ -28,6 +28,7 @@ def people_commands(lang: str) -> list[tuple[str, str]]:
         ("language", _("Change the language")),
         ("human", _("Talk to a volunteer")),
         ("help", _("What this bot does")),
+        ("privacy", _("What is stored about me")),
         ("forget", _("Erase my data")),
     ]
 

@@ -59,6 +59,9 @@ class Turn:
     outgoing: list[Outgoing] = field(default_factory=list)
     error: BaseException | None = None  # set when a handler raised (PTB swallows it)
     closed: bool = False
+    # Chats that asked to be forgotten in this turn: the calls queued for them leave no
+    # trace once delivered (outbox.EPHEMERAL).
+    forgotten: set[int] = field(default_factory=set)
 
     def send(
         self,
@@ -96,7 +99,8 @@ class Turn:
         All in one statement: the turn holds the database's only writer meanwhile.
         """
         ids = await outbox.enqueue_many(
-            self.tx, [(out.chat_id, out.method, out.params, out.ref, None)
+            self.tx, [(out.chat_id, out.method, out.params,
+                       outbox.EPHEMERAL if out.chat_id in self.forgotten else out.ref, None)
                       for out in self.outgoing])
         self.outgoing.clear()
         return ids

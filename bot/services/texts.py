@@ -1,0 +1,24 @@
+"""Texts that several parts of the bot show and that must say the same thing everywhere.
+
+Why one source: the privacy notice is a promise; the greeting, ``/privacy`` and the docs
+must not drift apart (docs/privacy.md quotes this text).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.i18n import N_
+
+PRIVACY_NOTICE = N_(
+    "Privacy: I store your language, your country, your answers in the procedures and the "
+    "messages you exchange with volunteers; never your phone number unless you choose to "
+    "share it. Only the volunteer who takes your case sees your first name, your answers and "
+    "your messages; admins see anonymous counts. Messages are deleted after {days} days. "
+    "Journey statistics are recorded without your identity, so there is nothing of yours to "
+    "erase there. Write /forget at any time to erase everything about you.")
+
+
+def privacy_notice(gettext: Callable[[str], str], retention_days: int) -> str:
+    """The notice in the reader's language (plain text: escape it for HTML)."""
+    return gettext(PRIVACY_NOTICE).format(days=retention_days)
