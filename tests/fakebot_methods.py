@@ -153,7 +153,8 @@ class FakeChats:
         source = self.messages.get((params["from_chat_id"], params["message_id"]))
         if source is None:
             raise ApiError(400, "Bad Request: message to copy not found")
-        keep = ("text", "photo", "document", "sticker", "location", "venue", "caption")
+        keep = ("text", "photo", "document", "sticker", "location", "venue", "caption",
+                "contact")
         copied = self._bot_says(params, {k: v for k, v in source.items() if k in keep})
         return {"message_id": copied["message_id"]}
 

@@ -10,6 +10,7 @@ Formats (always <= 64 bytes):
     x:<yes|no>      confirm /forget
     v:take:<case>   a volunteer takes a case;  v:case:<case>  switches to it
     r:<case>:<1-5>  a person rates the help they got
+    k:<yes|no>:<message id>  a person confirms (or not) that their contact card may be relayed
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ def decode(data: str | None) -> Callback | None:
         return None
     if kind == "r" and not re.fullmatch(r"\d{1,12}:[1-5]", rest):
         return None
-    if kind not in "nlcpsxvr":
+    if kind == "k" and not re.fullmatch(r"(yes|no):\d{1,12}", rest):
+        return None
+    if kind not in "nlcpsxvrk":
         return None
     return Callback(kind, rest)

@@ -17,6 +17,7 @@ from mediation_helpers import Desk, kg
 from traces import file_traces, table_traces
 
 from bot import app
+from bot.i18n import gettext_for
 from bot.storage import volunteers
 from bot.tg.ratelimit import RateLimiter
 
@@ -73,7 +74,7 @@ async def test_forget_leaves_no_trace_of_the_person_anywhere(desk: Desk) -> None
     await desk.settle()
     desk.say(PERSON, SAID[2], lang="ru")
     await desk.settle()
-    before = table_traces(desk.db_path, PERSON, [*NAMES, *SAID])
+    before = table_traces(desk.db_path, [*NAMES, *SAID], PERSON)
     assert any(t.startswith("audit.actor_id") for t in before)
     assert any("reply_to_message" in t for t in before if t.startswith("inbox.payload"))
 
@@ -82,7 +83,7 @@ async def test_forget_leaves_no_trace_of_the_person_anywhere(desk: Desk) -> None
     desk.press_shown(PERSON, "x:yes")
     await desk.settle()
 
-    assert table_traces(desk.db_path, PERSON, [*NAMES, *SAID]) == []
+    assert table_traces(desk.db_path, [*NAMES, *SAID], PERSON) == []
     assert await eventually(lambda: file_traces(desk.db_path, [str(PERSON), *NAMES, *SAID]))
     case = await desk.case(case_id)  # an anonymous record remains, and the counts
     assert (case.status, case.rating, case.country, case.outcome) == (
@@ -117,7 +118,49 @@ async def test_a_volunteer_who_forgets_leaves_the_roster_and_their_case_goes_bac
     assert await volunteers.get(desk.db, V1) is None
     assert (await desk.notifications(case_id)).count(V2) == 2  # again, as after /release
     assert desk.said(PERSON, "Ваш волонтёр") or desk.said(PERSON, f"#{case_id}")
-    assert table_traces(desk.db_path, V1, ["Bakyt", "bakyt_volunteer"]) == []
+    assert table_traces(desk.db_path, ["Bakyt", "bakyt_volunteer"], V1) == []
     assert await eventually(lambda: file_traces(desk.db_path, ["Bakyt", "bakyt_volunteer"]))
     await desk.take(V2, case_id)  # the case goes on with another volunteer
     assert (await desk.case(case_id)).volunteer_id == V2
+
+
+PHONE = "+996555123456"
+
+
+def contact_card(desk: Desk, user_id: int) -> int:
+    card = {"phone_number": PHONE, "first_name": "Aigul", "user_id": user_id}
+    return desk._track(desk.fake._user_says(user_id, "ru", "private", {"contact": card}, {}))
+
+
+async def test_a_contact_card_reaches_the_volunteer_only_after_the_person_agrees(
+        desk: Desk) -> None:
+    await desk.start([kg(V1)])
+    desk.say(PERSON, "/start kg-birth", lang="ru")
+    desk.say(PERSON, "/human please call me", lang="ru")
+    await desk.settle()
+    case_id = await desk.open_case_of(PERSON)
+    await desk.take(V1, case_id)
+
+    contact_card(desk, PERSON)
+    await desk.settle()
+    assert desk.copies_to(V1, from_chat=PERSON) == []  # not before the person says yes
+    assert table_traces(desk.db_path, [PHONE]) == []  # not even stored meanwhile
+    [card_id] = [mid for (chat, mid), m in desk.fake.messages.items()
+                 if chat == PERSON and "contact" in m]
+    desk.press_shown(PERSON, f"k:no:{card_id}")
+    await desk.settle()
+    assert desk.copies_to(V1, from_chat=PERSON) == []
+    assert desk.said(PERSON, "+") == 0
+
+    contact_card(desk, PERSON)
+    await desk.settle()
+    second = max(mid for (chat, mid), m in desk.fake.messages.items()
+                 if chat == PERSON and "contact" in m)
+    desk.press(PERSON, f"k:yes:{card_id}")  # the declined card cannot be sent after all
+    desk.press_shown(PERSON, f"k:yes:{second}")
+    await desk.settle()
+    assert [c.params["message_id"] for c in desk.copies_to(V1, from_chat=PERSON)] == [second]
+    assert table_traces(desk.db_path, [PHONE]) == []  # relayed by message id only
+    _ = gettext_for("ru")
+    assert (await desk.answers(PERSON))[-3:] == [
+        _("Not sent."), _("This button no longer works."), _("Sent to your volunteer.")]

@@ -25,9 +25,10 @@ def file_traces(db_path: Path, marks: Iterable[str]) -> list[str]:
     return found
 
 
-def table_traces(db_path: Path, user_id: int, marks: Iterable[str]) -> list[str]:
-    """Values equal to ``user_id`` (integers) or containing a mark (texts), in every table."""
-    marks = [*marks, str(user_id)]
+def table_traces(db_path: Path, marks: Iterable[str], user_id: int | None = None) -> list[str]:
+    """Values equal to ``user_id`` (integers) or containing a mark or the id (texts), in
+    every table."""
+    marks = [*marks, *([str(user_id)] if user_id is not None else [])]
     found = []
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
         tables = [r[0] for r in conn.execute(
@@ -37,7 +38,7 @@ def table_traces(db_path: Path, user_id: int, marks: Iterable[str]) -> list[str]
             columns = [d[0] for d in cursor.description]
             for row in cursor:
                 for column, value in zip(columns, row, strict=True):
-                    if value == user_id or any(
+                    if (user_id is not None and value == user_id) or any(
                             isinstance(value, str | bytes) and _contains(value, mark)
                             for mark in marks):
                         found.append(f"{table}.{column} = {value!r}"[:300])

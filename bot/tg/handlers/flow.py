@@ -63,7 +63,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if data.kind == "f":
         await _flow_button(person, query, data, message)
         return
-    if data.kind in ("v", "r"):
+    if data.kind in ("v", "r", "k"):
         hook = person.hooks.get("button")
         answer_press(person, query.id, await hook(person, data) if hook else None)
         return

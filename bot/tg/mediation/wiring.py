@@ -33,6 +33,8 @@ async def on_message(person: Person, message: Message) -> bool:
 async def on_button(person: Person, data: callbacks.Callback) -> str | None:
     if data.kind == "v":
         return await volunteer_side.volunteer_button(person, data)
+    if data.kind == "k":
+        return await person_side.contact_button(person, data)
     await person_side.rate_button(person, data)
     return None
 
