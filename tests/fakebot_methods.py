@@ -38,6 +38,7 @@ class FakeChats:
         self.users: dict[int, dict[str, Any]] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.blocked: set[int] = set()
+        self.left: list[int] = []  # chats the bot left (leaveChat), in order
         self._message_ids: defaultdict[int, itertools.count[int]] = defaultdict(
             lambda: itertools.count(1)
         )
@@ -199,6 +200,10 @@ class FakeChats:
     async def api_setMessageReaction(self, params: dict[str, Any]) -> bool:
         if (params["chat_id"], params["message_id"]) not in self.messages:
             raise ApiError(400, "Bad Request: message to react not found")
+        return True
+
+    async def api_leaveChat(self, params: dict[str, Any]) -> bool:
+        self.left.append(params["chat_id"])
         return True
 
     async def api_setMyCommands(self, params: dict[str, Any]) -> bool:
