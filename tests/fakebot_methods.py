@@ -39,6 +39,7 @@ class FakeChats:
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.blocked: set[int] = set()
         self.left: list[int] = []  # chats the bot left (leaveChat), in order
+        self.descriptions: dict[str, str] = {}  # setMyDescription, by language code
         self._message_ids: defaultdict[int, itertools.count[int]] = defaultdict(
             lambda: itertools.count(1)
         )
@@ -209,6 +210,12 @@ class FakeChats:
     async def api_setMyCommands(self, params: dict[str, Any]) -> bool:
         key = f"{params.get('scope', {}).get('type', 'default')}:{params.get('language_code', '')}"
         self.commands[key] = params["commands"]
+        return True
+
+    async def api_setMyDescription(self, params: dict[str, Any]) -> bool:
+        if len(params.get("description", "")) > 512:
+            raise ApiError(400, "Bad Request: description is too long")
+        self.descriptions[params.get("language_code", "")] = params.get("description", "")
         return True
 
     async def api_deleteMyCommands(self, params: dict[str, Any]) -> bool:

@@ -13,10 +13,12 @@ ADMIN_ID = 900  # tests/e2e/conftest.py gives this admin id to every runtime
 VOLUNTEER = 801
 
 
-async def menus(fake: FakeBotAPI, count: int) -> list[dict]:
+async def menus(fake: FakeBotAPI, count: int, chat_id: int | None = None) -> list[dict]:
+    """The setMyCommands calls made, once ``count`` are (and one for ``chat_id``'s chat)."""
     for _ in range(100):
         calls = [c.params for c in fake.calls if c.method == "setMyCommands" and c.ok]
-        if len(calls) >= count:
+        chats = {c["scope"].get("chat_id") for c in calls}
+        if len(calls) >= count and (chat_id is None or chat_id in chats):
             return calls
         await asyncio.sleep(0.05)
     raise AssertionError(f"only {len(calls)} setMyCommands calls")
@@ -29,7 +31,7 @@ async def test_menus_per_language_and_scope(fake_api: FakeBotAPI, start_bot) -> 
     await runtime.stop()
     fake_api.calls.clear()
     await start_bot()  # the roster changed: the menus are sent again, volunteers included
-    calls = await menus(fake_api, 11)
+    calls = await menus(fake_api, 11, VOLUNTEER)
     people = {c.get("language_code"): c for c in calls if c["scope"]["type"] == "all_private_chats"}
     assert set(people) == {None, "en", "fr", "ru", "ar", "zh", "kk", "ky", "wo"}
     assert [c["command"] for c in people["ru"]["commands"]][:3] == ["start", "menu", "back"]
@@ -38,6 +40,8 @@ async def test_menus_per_language_and_scope(fake_api: FakeBotAPI, start_bot) -> 
              for c in calls if c["scope"]["type"] == "chat"}
     assert "cases" in chats[VOLUNTEER] and "reload" not in chats[VOLUNTEER]
     assert {"cases", "reload", "invite"} <= set(chats[ADMIN_ID])
+    assert {"", "ru", "zh"} <= set(fake_api.descriptions)  # the privacy notice, per language
+    assert "/forget" in fake_api.descriptions["ru"]
 
 
 async def test_unchanged_menus_are_not_sent_again(fake_api: FakeBotAPI, start_bot) -> None:

@@ -18,6 +18,7 @@ from traces import file_traces, table_traces
 
 from bot import app
 from bot.i18n import gettext_for
+from bot.services.texts import PRIVACY_NOTICE
 from bot.storage import volunteers
 from bot.tg.ratelimit import RateLimiter
 
@@ -164,3 +165,13 @@ async def test_a_contact_card_reaches_the_volunteer_only_after_the_person_agrees
     _ = gettext_for("ru")
     assert (await desk.answers(PERSON))[-3:] == [
         _("Not sent."), _("This button no longer works."), _("Sent to your volunteer.")]
+
+
+async def test_privacy_command_says_what_is_stored_who_sees_it_and_how_to_erase(
+        desk: Desk) -> None:
+    await desk.start()
+    desk.say(PERSON, "/privacy", lang="fr")
+    await desk.settle()
+    _ = gettext_for("fr")
+    assert desk.texts(PERSON) == [_(PRIVACY_NOTICE).format(days=90)]
+    assert "/forget" in desk.texts(PERSON)[0]

@@ -6,14 +6,12 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.i18n import LANGUAGES, gettext_for, language_name
-from bot.storage import users
+from bot.services.texts import privacy_notice
 from bot.tg import callbacks
 from bot.tg.markup import escape
 from bot.tg.menus import country_picker, help_text, language_picker, procedures_page
 from bot.tg.person import Person, load_person
 from bot.tg.steps import act_and_show, open_flow
-
-from .privacy import say_notice
 
 StartHook = "start_payload"  # bot_data["hooks"] key: deep-link payloads other services own
 
@@ -32,11 +30,13 @@ async def show_menu(person: Person, page: int = 0, edit_message_id: int | None =
 
 
 def greet(person: Person) -> None:
-    """The welcome, then the privacy notice: what is stored, who sees it, how to erase it."""
+    """The welcome and, as its second paragraph, the privacy notice (what is stored, who
+    sees it, for how long, how to erase it). A person who arrives by a deep link skips this
+    message: the bot's description, shown before they write, carries the notice too."""
     _ = person.gettext
     person.say(escape(_("Welcome to Passerelle! I guide you step by step through official "
-                        "procedures, in your language. Volunteers can help when you are stuck.")))
-    say_notice(person)
+                        "procedures, in your language. Volunteers can help when you are stuck.")
+                      + "\n\n" + privacy_notice(_, person.settings.retention_days)))
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -50,11 +50,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text, markup = language_picker()
         person.say(text, markup)
         return
-    newcomer = await users.get(person.tx, person.user.user_id) is None
     await person.update_user()
     if payload in person.flows.flows:
-        if newcomer:  # a deep link skips the greeting: the notice still comes first
-            say_notice(person)
         await open_flow(person, payload)
         return
     greet(person)

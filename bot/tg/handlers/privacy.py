@@ -44,10 +44,7 @@ async def confirm_forget(person: Person, confirmed: bool, message_id: int | None
                         "Write /start if you need help again.")))
 
 
-def say_notice(person: Person) -> None:
-    person.say(escape(privacy_notice(person.gettext, person.settings.retention_days)))
-
-
 async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/privacy: what is stored, who sees it, for how long, and how to erase it."""
-    say_notice(await load_person(update, context))
+    person = await load_person(update, context)
+    person.say(escape(privacy_notice(person.gettext, person.settings.retention_days)))
