@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chat_driver import Person, assert_presses_answered, settle, unthrottle, write_test_flows
+from chat_driver import Person, assert_presses_answered, unthrottle, write_test_flows
 from fakebotapi import FakeBotAPI
 
 from bot.i18n import gettext_for
