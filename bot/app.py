@@ -26,6 +26,7 @@ from bot.storage.db import Database
 from bot.tg.app import build_application
 from bot.tg.commands import queue_command_menus
 from bot.tg.dispatcher import Dispatcher
+from bot.tg.handlers.failure import apologise
 from bot.tg.intake import Intake
 from bot.tg.mediation.wiring import Mediation
 from bot.tg.ratelimit import RateLimiter
@@ -56,7 +57,7 @@ class Runtime:
         bot = self.application.bot
         sender = Sender(bot, self.db, limiter=RateLimiter(global_rate=self.settings.send_rate),
                         on_blocked=mediation.on_blocked)
-        dispatcher = Dispatcher(self.application, self.db)
+        dispatcher = Dispatcher(self.application, self.db, on_failed=apologise)
         await dispatcher.start()
         await sender.start()
         self.workers = [dispatcher, sender, *mediation.workers()]

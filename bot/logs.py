@@ -42,3 +42,6 @@ def setup_logging(settings: Settings) -> None:
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
+    # aiosqlite logs every statement with its parameters at DEBUG: people's messages would
+    # reach the logs with LOG_LEVEL=DEBUG.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)

@@ -9,6 +9,7 @@ memory, so a crash loses them. Passerelle writes each update here first (keyed b
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +48,24 @@ def chat_id_of(update: dict[str, Any]) -> int | None:
 
 
 _INSERT_CHUNK = 500  # rows per INSERT statement (SQLite caps the number of parameters)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _storable(update: dict[str, Any]) -> str:
+    """The update as JSON text that SQLite can store.
+
+    Why: JSON may carry a lone UTF-16 surrogate (``"\\ud83d"``, half an emoji cut by a
+    buggy client); Python decodes it into a string that UTF-8 cannot encode, and the whole
+    batch would fail to store, again at every retry: intake wedged for everyone. Such
+    characters are stored as U+FFFD (the replacement character), so the update is handled
+    like any other; valid pairs were already joined by the JSON decoder.
+    """
+    text = json.dumps(update, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = _LONE_SURROGATE.sub("\ufffd", text)
+    return text
 
 
 async def add_many(tx: Tx, updates: list[dict[str, Any]]) -> list[int]:
@@ -61,8 +80,7 @@ async def add_many(tx: Tx, updates: list[dict[str, Any]]) -> list[int]:
         chunk = updates[start:start + _INSERT_CHUNK]
         values: list[Any] = []
         for update in chunk:
-            values += [int(update["update_id"]), chat_id_of(update),
-                       json.dumps(update, ensure_ascii=False), now]
+            values += [int(update["update_id"]), chat_id_of(update), _storable(update), now]
         rows = await tx.fetchall(
             "INSERT OR IGNORE INTO inbox (update_id, chat_id, payload, received_at) VALUES "
             + ", ".join(["(?, ?, ?, ?)"] * len(chunk)) + " RETURNING update_id",
