@@ -17,9 +17,12 @@ SECRET = "webhook-secret-value"
 def restore_root_logging():
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
+    quieted = {name: logging.getLogger(name).level for name in ("aiosqlite", "telegram")}
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+    for name, was in quieted.items():
+        logging.getLogger(name).setLevel(was)
 
 
 def test_token_and_secret_are_scrubbed(restore_root_logging: None,
@@ -51,4 +54,7 @@ async def test_debug_logs_never_show_what_people_wrote(
             await sessions.save(tx, 42, {"answers": {"name": "Awa Ndiaye-Secretname"}})
     finally:
         await db.close()
-    assert "Secretname" not in capsys.readouterr().err
+    logging.getLogger("telegram.ext.ExtBot").debug("Call to sendMessage: %s", "Secretname")
+    logging.getLogger("bot.tg.dispatcher").debug("update 1 failed at: ...")
+    err = capsys.readouterr().err
+    assert "Secretname" not in err and "update 1 failed" in err
