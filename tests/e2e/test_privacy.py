@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import partial
 
 import pytest
-from mediation_helpers import Desk, kg
+from mediation_helpers import ADMIN, Desk, kg
 from traces import file_traces, table_traces
 
 from bot import app
@@ -71,6 +71,8 @@ async def test_forget_leaves_no_trace_of_the_person_anywhere(desk: Desk) -> None
     desk.say(V1, "/suggest outdated Aigul was told a different fee")
     desk.say(V1, "/close Aigul Osmonova got the certificate")
     await desk.settle()
+    desk.say(ADMIN, "/suggestions")  # the list quotes the suggestion, in the admin's chat
+    desk.say(V2, "Did anyone help Aigul Osmonova?")  # outside any case: only names find it
     desk.press_shown(PERSON, f"r:{case_id}:5")
     await desk.settle()
     desk.say(PERSON, SAID[2], lang="ru")
