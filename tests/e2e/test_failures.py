@@ -65,3 +65,16 @@ async def test_a_failed_update_is_logged_without_its_text_and_gets_an_apology(
     fine = fake_api.user_message(42, "/start", "fr")
     await settle(runtime, fine)
     assert len(fake_api.texts_to(42)) > 1  # the chat goes on
+
+
+async def test_an_update_that_cannot_be_parsed_still_gets_an_apology(
+        start_bot: Callable[..., Any], fake_api: FakeBotAPI) -> None:
+    runtime = await start_bot()
+    odd = fake_api.inject({"message": {"message_id": 1, "date": "soon", "text": SECRET,
+                                       "chat": {"id": 42, "type": "private"}}})
+    await settle(runtime, odd)
+    row = await runtime.db.fetchone("SELECT status FROM inbox WHERE update_id = ?", (odd,))
+    assert row["status"] == "failed"
+    assert fake_api.texts_to(42) == [gettext_for("en")(
+        "Sorry, something went wrong with your last message. Please send it again, or write "
+        "/help.")]

@@ -16,19 +16,28 @@ from bot.tg.turn import current_turn
 
 
 async def apologise(update: Update | None, error: BaseException) -> None:
-    """Dispatcher ``on_failed`` hook: only people in their private chat are answered."""
-    chat = update.effective_chat if update is not None else None
-    user = update.effective_user if update is not None else None
-    if chat is None or chat.type != Chat.PRIVATE or user is None or user.is_bot:
-        return
+    """Dispatcher ``on_failed`` hook: only people in their private chat are answered.
+
+    ``update`` is None when the stored update could not even be parsed: the row's chat then
+    says who it was (private chats have the person's id, a positive number).
+    """
     turn = current_turn()
-    stored = await users.get(turn.tx, user.id)
+    if update is None:
+        chat_id, user_id, telegram_lang = turn.chat_id, turn.chat_id, None
+        if chat_id is None or chat_id <= 0:
+            return
+    else:
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or chat.type != Chat.PRIVATE or user is None or user.is_bot:
+            return
+        chat_id, user_id, telegram_lang = chat.id, user.id, user.language_code
+    stored = await users.get(turn.tx, user_id)
     lang = (stored.lang if stored is not None else None) or match_language(
-        user.language_code) or DEFAULT_LANGUAGE
+        telegram_lang) or DEFAULT_LANGUAGE
     _ = gettext_for(lang)
     text = _("Sorry, something went wrong with your last message. Please send it again, or "
              "write /help.")
-    if update.callback_query is not None:  # the press must be answered, or it spins
+    if update is not None and update.callback_query is not None:  # or the press spins
         turn.send("answerCallbackQuery", {"callback_query_id": update.callback_query.id},
-                  chat_id=chat.id)
-    turn.send("sendMessage", {"chat_id": chat.id, "text": escape(text)}, chat_id=chat.id)
+                  chat_id=chat_id)
+    turn.send("sendMessage", {"chat_id": chat_id, "text": escape(text)}, chat_id=chat_id)
