@@ -40,6 +40,7 @@ ERASERS: list[Eraser] = []
 
 CHECKPOINT_WAIT_S = 60.0
 _CHECKPOINTS: set[asyncio.Task[None]] = set()  # running checkpoints (a task needs a holder)
+WINDOW_SLACK_S = 3600.0  # clocks and batching: search from an hour before they appeared
 MIN_NAME = 2  # shorter names would blank half the log; the id and the links still find them
 
 
@@ -51,14 +52,15 @@ async def forget(tx: Tx, user_id: int, chat_id: int, settings: Settings, *,
     """
     names = identity_names(await inbox.payloads_of_chat(tx, chat_id), user_id)
     fragments = json_fragments(names, user_id)
+    since_update, since_call = await _first_traces(tx, user_id, chat_id)
     case_ids = await cases.ids_for_person(tx, user_id)
     for eraser in ERASERS:
         await eraser(tx, user_id, settings)
     await inbox.erase_linked(tx, case_ids, chat_id)
     await inbox.erase_chat(tx, chat_id, up_to=up_to_update)
     await outbox.erase_chat(tx, chat_id)
-    await inbox.erase_mentioning(tx, fragments)
-    await outbox.erase_mentioning(tx, fragments)
+    await inbox.erase_mentioning(tx, fragments, since_update)
+    await outbox.erase_mentioning(tx, fragments, since_call)
     await users.delete(tx, user_id)
     await sessions.delete(tx, chat_id)
     await erasure.drop_kv(tx, user_id)
@@ -92,6 +94,26 @@ async def checkpoint_after_delivery(db: Database, timeout: float = CHECKPOINT_WA
         log.debug("checkpoint after /forget skipped", exc_info=True)
 
 
+async def _first_traces(tx: Tx, user_id: int, chat_id: int) -> tuple[int, int]:
+    """Where the search for mentions can start, in the inbox and the outbox: nobody quotes
+    the person before they first appeared (their profile, first update, first case or the
+    bot's first message to them, whichever is oldest, less an hour); ids grow with time.
+    Nothing known about them: everything is searched.
+
+    Why: the search reads every stored update it covers; for most people it starts near the
+    end, so the writer is held for milliseconds instead of a scan of the whole retention.
+    """
+    known = [t for t in (await users.created_at(tx, user_id),
+                         await inbox.first_of_chat(tx, chat_id),
+                         await outbox.first_of_chat(tx, chat_id),
+                         await cases.first_opened(tx, user_id)) if t is not None]
+    if not known:
+        return 0, 0
+    since = min(known) - WINDOW_SLACK_S
+    return (await erasure.first_since(tx, "inbox", since),
+            await erasure.first_since(tx, "outbox", since))
+
+
 def identity_names(payloads: list[dict[str, Any]], user_id: int) -> list[str]:
     """The person's names as Telegram gave them in their updates (``from`` and their private
     ``chat``): first and last name and username; too short ones are left out (see MIN_NAME)."""
@@ -105,9 +127,10 @@ def identity_names(payloads: list[dict[str, Any]], user_id: int) -> list[str]:
 
 def json_fragments(names: list[str], user_id: int) -> list[str]:
     """How the names and the id appear inside stored JSON, to find them anywhere: each name
-    as JSON writes it (raw and ASCII-escaped), the id as a JSON value (``": 42,"`` /
-    ``": 42}"``), never as a bare number that could be part of another."""
-    found = {f": {user_id},", f": {user_id}}}"}
+    as JSON writes it (raw and, when it differs, ASCII-escaped), the id as a JSON value
+    (``": 42"``; a longer number starting with it matches too, which only blanks a log row
+    more)."""
+    found = {f": {user_id}"}
     for name in names:
         found.add(json.dumps(name, ensure_ascii=False)[1:-1])
         found.add(json.dumps(name)[1:-1])

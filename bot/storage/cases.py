@@ -162,6 +162,12 @@ async def messages(db: Reader, case_id: int) -> list[Any]:
                              (case_id,))
 
 
+async def first_opened(db: Reader, person_id: int) -> float | None:
+    row = await db.fetchone("SELECT MIN(created_at) FROM cases WHERE person_id = ?",
+                            (person_id,))
+    return None if row is None or row[0] is None else float(row[0])
+
+
 async def ids_for_person(db: Reader, person_id: int) -> list[int]:
     rows = await db.fetchall("SELECT id FROM cases WHERE person_id = ?", (person_id,))
     return [int(r[0]) for r in rows]

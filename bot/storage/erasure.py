@@ -6,7 +6,10 @@ user id and removes it (or the row that exists only because of it).
 
 from __future__ import annotations
 
-from bot.storage.db import Tx
+from bot.storage.db import Reader, Tx
+
+# The logs /forget searches for mentions: table -> (its increasing key, its time column).
+LOGS = {"inbox": ("update_id", "received_at"), "outbox": ("id", "created_at")}
 
 
 async def unlink_audit(tx: Tx, user_id: int) -> None:
@@ -32,3 +35,32 @@ async def unlink_volunteer(tx: Tx, user_id: int) -> None:
     await tx.execute("UPDATE invites SET created_by = 0 WHERE created_by = ?", (user_id,))
     await tx.execute("UPDATE suggestions SET volunteer_id = NULL WHERE volunteer_id = ?",
                      (user_id,))
+
+
+async def first_since(db: Reader, table: str, when: float) -> int:
+    """The lowest key of ``table`` (a log of :data:`LOGS`) stored at or after ``when``; 0 when
+    every row is that recent. Bisection on the primary key: the time columns have no index,
+    and keys grow with time."""
+    key = LOGS[table][0]
+    # Two queries: SQLite answers a lone MIN or MAX from the index, not both together.
+    first = await db.fetchone(f"SELECT MIN({key}) FROM {table}")
+    last = await db.fetchone(f"SELECT MAX({key}) FROM {table}")
+    if first is None or first[0] is None or last is None:
+        return 0
+    low, high = int(first[0]), int(last[0]) + 1
+    if await _time_at(db, table, low) >= when:
+        return 0
+    while low + 1 < high:  # the row at or after `low` is older than `when`
+        middle = (low + high) // 2
+        if await _time_at(db, table, middle) >= when:
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+async def _time_at(db: Reader, table: str, at: int) -> float:
+    key, column = LOGS[table]
+    row = await db.fetchone(f"SELECT {column} FROM {table} WHERE {key} >= ? ORDER BY {key}"
+                            " LIMIT 1", (at,))
+    return float("inf") if row is None else float(row[0])

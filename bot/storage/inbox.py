@@ -218,16 +218,24 @@ async def erase_linked(tx: Tx, case_ids: list[int], chat_id: int) -> int:
         f" WHERE case_id IN ({marks}) AND status != 'pending'", (chat_id, *case_ids))
 
 
-async def erase_mentioning(tx: Tx, fragments: list[str]) -> int:
-    """Blank processed updates whose JSON contains any of ``fragments`` (a forgotten
-    person's names as JSON spells them, or their id as a JSON value), wherever they are:
-    the last net for a message that quotes or forwards the person outside their cases."""
+async def first_of_chat(db: Reader, chat_id: int) -> float | None:
+    """When the chat's oldest stored update was received."""
+    row = await db.fetchone("SELECT MIN(update_id), received_at FROM inbox WHERE chat_id = ?",
+                            (chat_id,))
+    return None if row is None or row[0] is None else float(row[1])
+
+
+async def erase_mentioning(tx: Tx, fragments: list[str], since: int = 0) -> int:
+    """Blank processed updates (from ``since`` on) whose JSON contains any of ``fragments``
+    (a forgotten person's names as JSON spells them, or their id as a JSON value), wherever
+    they are: the last net for a message that quotes or forwards the person outside their
+    cases. ``since``: nothing older can mention them (see ``privacy.forget``)."""
     if not fragments:
         return 0
     where = " OR ".join(["instr(payload, ?) > 0"] * len(fragments))
     return await tx.changes(
         "UPDATE inbox SET payload = json_object('update_id', update_id), error = NULL"
-        f" WHERE status != 'pending' AND ({where})", fragments)
+        f" WHERE update_id >= ? AND status != 'pending' AND ({where})", (since, *fragments))
 
 
 async def prune(tx: Tx, older_than: float) -> int:

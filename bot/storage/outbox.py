@@ -268,15 +268,23 @@ async def pending_ephemeral(db: Reader) -> bool:
                              " LIMIT 1", (EPHEMERAL,)) is not None
 
 
-async def erase_mentioning(tx: Tx, fragments: list[str]) -> int:
-    """Blank finished calls whose parameters contain any of ``fragments`` (see
-    ``inbox.erase_mentioning``); their result (a message id) stays, for reply routing."""
+async def first_of_chat(db: Reader, chat_id: int) -> float | None:
+    """When the oldest stored call to the chat was queued."""
+    row = await db.fetchone("SELECT MIN(id), created_at FROM outbox WHERE chat_id = ?",
+                            (chat_id,))
+    return None if row is None or row[0] is None else float(row[1])
+
+
+async def erase_mentioning(tx: Tx, fragments: list[str], since: int = 0) -> int:
+    """Blank finished calls (from row ``since`` on) whose parameters contain any of
+    ``fragments`` (see ``inbox.erase_mentioning``); their result (a message id) stays, for
+    reply routing."""
     if not fragments:
         return 0
     where = " OR ".join(["instr(params, ?) > 0"] * len(fragments))
     return await tx.changes(
-        f"UPDATE outbox SET params = '{{}}', error = NULL WHERE status != 'pending'"
-        f" AND ({where})", fragments)
+        f"UPDATE outbox SET params = '{{}}', error = NULL WHERE id >= ? AND status != 'pending'"
+        f" AND ({where})", (since, *fragments))
 
 
 async def prune(tx: Tx, older_than: float) -> int:
