@@ -53,6 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     suggestions = commands.add_parser("suggestions", help="volunteers' suggestions for the flows")
     suggestions.add_argument("--limit", type=int, default=50)
+
+    forget = commands.add_parser("forget", help="erase a person as /forget does (a request "
+                                 "made outside Telegram)")
+    forget.add_argument("user_id", type=int, metavar="ID", help="their Telegram user id")
     return parser
 
 
@@ -93,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.cli import volunteers
 
         return volunteers.run(args, load_settings(require_token=False))
+    if args.command == "forget":
+        from bot.cli import forget
+
+        return forget.run(args.user_id, load_settings(require_token=False))
     from bot.app import run_bot
 
     return run_bot()

@@ -174,13 +174,13 @@ async def erase_chat(tx: Tx, chat_id: int, up_to: int | None = None) -> int:
     """Blank what a chat sent (for ``/forget``); return how many rows were blanked.
 
     Rows keep their ``update_id`` (so a redelivery is still recognised as a duplicate) but lose
-    their content, and processed rows lose their chat id too. With ``up_to`` (pass the
+    their content and their chat id (a blank update needs no lane). With ``up_to`` (pass the
     ``/forget`` turn's own update id), pending rows newer than it are kept: the person sent
     them after asking to be forgotten. Without it, every row is blanked, and blanked pending
     rows are processed as empty updates.
     """
     sql = ("UPDATE inbox SET payload = json_object('update_id', update_id), error = NULL,"
-           " chat_id = CASE status WHEN 'pending' THEN chat_id END WHERE chat_id = ?")
+           " chat_id = NULL WHERE chat_id = ?")
     params: tuple[int, ...] = (chat_id,)
     if up_to is not None:
         sql += " AND (status != 'pending' OR update_id <= ?)"
