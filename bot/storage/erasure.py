@@ -14,7 +14,9 @@ LOGS = {"inbox": ("update_id", "received_at"), "outbox": ("id", "created_at")}
 
 async def unlink_audit(tx: Tx, user_id: int) -> None:
     """The audit trail keeps what happened to each case, not who did it."""
-    await tx.execute("UPDATE audit SET actor_id = NULL WHERE actor_id = ?", (user_id,))
+    # A refused button's detail is the raw data they sent: anything they chose to type.
+    await tx.execute("UPDATE audit SET actor_id = NULL, detail = CASE action WHEN"
+                     " 'refused_button' THEN NULL ELSE detail END WHERE actor_id = ?", (user_id,))
     # Details name ids as key=value ("to=801", "user=801 KG ru"): those naming them go.
     await tx.execute("UPDATE audit SET detail = NULL WHERE detail LIKE ? OR detail LIKE ?",
                      (f"%={user_id}", f"%={user_id} %"))
