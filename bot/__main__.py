@@ -37,6 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
     console.add_argument("--today", default=None, type=date.fromisoformat, metavar="YYYY-MM-DD",
                          help="the date the flow takes as today (replays date answers)")
 
+    forget = commands.add_parser("forget", help="erase a person as /forget does (a request "
+                                 "made outside Telegram)")
+    forget.add_argument("user_id", type=int, metavar="ID", help="their Telegram user id")
+
     volunteer = commands.add_parser("volunteer", help="add, list and remove volunteers")
     volunteer_commands = volunteer.add_subparsers(dest="volunteer_command", required=True)
     add = volunteer_commands.add_parser("add", help="add a volunteer (or change one)")
@@ -53,10 +57,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     suggestions = commands.add_parser("suggestions", help="volunteers' suggestions for the flows")
     suggestions.add_argument("--limit", type=int, default=50)
-
-    forget = commands.add_parser("forget", help="erase a person as /forget does (a request "
-                                 "made outside Telegram)")
-    forget.add_argument("user_id", type=int, metavar="ID", help="their Telegram user id")
     return parser
 
 
