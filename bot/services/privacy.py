@@ -25,6 +25,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from bot.config import Settings
@@ -34,9 +35,11 @@ from bot.storage.db import Database, Tx
 log = logging.getLogger(__name__)
 
 # Run first, with the person's id: other services' parts (mediation anonymises the cases,
-# tells their volunteers, and takes a volunteer off the roster).
-Eraser = Callable[[Tx, int, Settings], Awaitable[None]]
+# tells their volunteers, and takes a volunteer off the roster; publishing unlinks proposals).
+# One that needs the settings (e.g. to route a released case) reads :func:`settings`.
+Eraser = Callable[[Tx, int], Awaitable[None]]
 ERASERS: list[Eraser] = []
+_SETTINGS: ContextVar[Settings | None] = ContextVar("passerelle_forget_settings", default=None)
 
 CHECKPOINT_WAIT_S = 60.0
 _CHECKPOINTS: set[asyncio.Task[None]] = set()  # running checkpoints (a task needs a holder)
@@ -54,8 +57,12 @@ async def forget(tx: Tx, user_id: int, chat_id: int, settings: Settings, *,
     fragments = json_fragments(names, user_id)
     since_update, since_call = await _first_traces(tx, user_id, chat_id)
     case_ids = await cases.ids_for_person(tx, user_id)
-    for eraser in ERASERS:
-        await eraser(tx, user_id, settings)
+    token = _SETTINGS.set(settings)
+    try:
+        for eraser in ERASERS:
+            await eraser(tx, user_id)
+    finally:
+        _SETTINGS.reset(token)
     await inbox.erase_linked(tx, case_ids, chat_id)
     await inbox.erase_chat(tx, chat_id, up_to=up_to_update)
     await outbox.erase_chat(tx, chat_id)
@@ -69,6 +76,14 @@ async def forget(tx: Tx, user_id: int, chat_id: int, settings: Settings, *,
     await erasure.unlink_volunteer(tx, user_id)
     await cases.unlink_volunteer(tx, user_id, names)
     tx.after_commit(lambda: _checkpoint_soon(tx.db))
+
+
+def settings() -> Settings:
+    """The settings of the erasure in progress (for an :data:`ERASERS` function)."""
+    current = _SETTINGS.get()
+    if current is None:
+        raise RuntimeError("privacy.settings() outside privacy.forget()")
+    return current
 
 
 def _checkpoint_soon(db: Database) -> None:

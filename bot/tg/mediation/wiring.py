@@ -104,9 +104,10 @@ async def _tell_volunteer(turn: Turn, volunteer_id: int, message: str, case_id: 
               chat_id=volunteer_id)
 
 
-async def erase_person(tx: Tx, user_id: int, settings: Settings) -> None:
+async def erase_person(tx: Tx, user_id: int) -> None:
     """/forget: anonymise the person's cases (a volunteer still holding one is told); a
     volunteer also leaves the roster, their cases going back to the queue."""
+    settings = privacy.settings()
     turn = Turn(tx, 0, None)
     for case in await cases.anonymise_person(tx, user_id):
         await records.audit(tx, case.id, None, "forgotten")
