@@ -47,17 +47,19 @@ WINDOW_SLACK_S = 3600.0  # clocks and batching: search from an hour before they 
 MIN_NAME = 2  # shorter names would blank half the log; the id and the links still find them
 
 
-async def forget(tx: Tx, user_id: int, chat_id: int, settings: Settings, *,
+async def forget(tx: Tx, user_id: int, chat_id: int, settings: Settings | None = None, *,
                  up_to_update: int | None = None) -> None:
     """Erase everything that identifies `user_id` inside the caller's transaction.
 
-    ``up_to_update``: the /forget turn's own update; what the person sends after it is new.
+    ``settings``: the running bot's (routing a volunteer's released cases uses them); the
+    defaults otherwise. ``up_to_update``: the /forget turn's own update; what the person
+    sends after it is new.
     """
     names = identity_names(await inbox.payloads_of_chat(tx, chat_id), user_id)
     fragments = json_fragments(names, user_id)
     since_update, since_call = await _first_traces(tx, user_id, chat_id)
     case_ids = await cases.ids_for_person(tx, user_id)
-    token = _SETTINGS.set(settings)
+    token = _SETTINGS.set(settings or Settings(bot_token=""))
     try:
         for eraser in ERASERS:
             await eraser(tx, user_id)
