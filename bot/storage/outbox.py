@@ -20,11 +20,6 @@ from bot.storage.db import Reader, Tx
 
 SIGNAL = "outbox"  # Database.signal name set after rows to deliver commit
 BLOCKED = "chat blocked the bot"
-# The ref of a row that must leave no trace once delivered (or refused): the last messages
-# to someone who asked to be forgotten. Its chat, parameters and result are blanked then.
-EPHEMERAL = "ephemeral"
-_SCRUB = (f"chat_id = CASE WHEN ref = '{EPHEMERAL}' THEN NULL ELSE chat_id END,"
-          f" params = CASE WHEN ref = '{EPHEMERAL}' THEN '{{}}' ELSE params END")
 
 _COLUMNS = (
     "id, chat_id, method, params, status, attempts, due_at, created_at, sent_at, result,"
@@ -188,6 +183,13 @@ async def ref_of_message(db: Reader, chat_id: int, message_id: int) -> str | Non
         (chat_id, message_id),
     )
     return None if row is None else row["ref"]
+
+
+# The ref of a row that must leave no trace once delivered (or refused): the last messages
+# to someone who asked to be forgotten. Its chat, parameters and result are blanked then.
+EPHEMERAL = "ephemeral"
+_SCRUB = (f"chat_id = CASE WHEN ref = '{EPHEMERAL}' THEN NULL ELSE chat_id END,"
+          f" params = CASE WHEN ref = '{EPHEMERAL}' THEN '{{}}' ELSE params END")
 
 
 async def mark_sent(tx: Tx, row_id: int, result: Any) -> None:

@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from telegram import TelegramObject
@@ -84,6 +84,8 @@ class Turn:
         if chat_id is None:
             given = data.get("chat_id")
             chat_id = given if isinstance(given, int) else self.chat_id
+        if chat_id in self.forgotten:
+            ref = outbox.EPHEMERAL
         if (
             "chat_id" not in data
             and "inline_message_id" not in data
@@ -99,11 +101,17 @@ class Turn:
         All in one statement: the turn holds the database's only writer meanwhile.
         """
         ids = await outbox.enqueue_many(
-            self.tx, [(out.chat_id, out.method, out.params,
-                       outbox.EPHEMERAL if out.chat_id in self.forgotten else out.ref, None)
+            self.tx, [(out.chat_id, out.method, out.params, out.ref, None)
                       for out in self.outgoing])
         self.outgoing.clear()
         return ids
+
+    def forget_chat(self, chat_id: int) -> None:
+        """The chat asked to be forgotten: what this turn sends it (already queued or not)
+        leaves no trace once delivered (``outbox.EPHEMERAL``)."""
+        self.forgotten.add(chat_id)
+        self.outgoing = [replace(out, ref=outbox.EPHEMERAL) if out.chat_id == chat_id else out
+                         for out in self.outgoing]
 
 
 _current: ContextVar[Turn | None] = ContextVar("passerelle_turn", default=None)

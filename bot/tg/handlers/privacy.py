@@ -39,7 +39,7 @@ async def confirm_forget(person: Person, confirmed: bool, message_id: int | None
     await privacy.forget(person.tx, person.user.user_id, person.chat_id, person.settings,
                          up_to_update=person.turn.update_id)
     person.session = None
-    person.turn.forgotten.add(person.chat_id)  # this turn's replies blank themselves once sent
+    person.turn.forget_chat(person.chat_id)  # this turn's replies blank themselves once sent
     person.say(escape(_("Done: everything about you is erased. Only anonymous counts remain. "
                         "Write /start if you need help again.")))
 
