@@ -45,6 +45,17 @@ async def eventually(traces: Callable[[], list[str]], timeout: float = 5.0) -> b
     return True
 
 
+async def close(desk: Desk, volunteer: int, case_id: int, outcome: str) -> None:
+    """/close OUTCOME; where the outcome is chosen with buttons (issue 11), press them too."""
+    desk.say(volunteer, f"/close {outcome}")
+    await desk.settle()
+    if (await desk.case(case_id)).status != "closed":
+        desk.press_shown(volunteer, f"o:r:{case_id}:resolved")
+        await desk.settle()
+        desk.press_shown(volunteer, f"o:d:{case_id}:resolved:0")
+        await desk.settle()
+
+
 def latest_from_bot(desk: Desk, chat_id: int, fragment: str) -> dict:
     """The bot's latest message in ``chat_id`` containing ``fragment`` (as Telegram has it)."""
     for (chat, _), message in sorted(desk.fake.messages.items(), reverse=True):
@@ -69,8 +80,7 @@ async def test_forget_leaves_no_trace_of_the_person_anywhere(desk: Desk) -> None
     desk.say(V1, "Aigul, I will meet you there", reply_to_message=relayed)
     desk.say(V1, "/note Aigul Osmonova, born in Osh")
     desk.say(V1, "/suggest outdated Aigul was told a different fee")
-    desk.say(V1, "/close Aigul Osmonova got the certificate")
-    await desk.settle()
+    await close(desk, V1, case_id, "Aigul Osmonova got the certificate")
     desk.say(ADMIN, "/suggestions")  # the list quotes the suggestion, in the admin's chat
     desk.say(V2, "Did anyone help Aigul Osmonova?")  # outside any case: only names find it
     desk.press_shown(PERSON, f"r:{case_id}:5")
