@@ -59,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     console.add_argument("--today", default=None, type=date.fromisoformat, metavar="YYYY-MM-DD",
                          help="the date the flow takes as today (replays date answers)")
 
+    forget = commands.add_parser("forget", help="erase a person as /forget does (a request "
+                                 "made outside Telegram)")
+    forget.add_argument("user_id", type=int, metavar="ID", help="their Telegram user id")
+
     volunteer = commands.add_parser("volunteer", help="add, list and remove volunteers")
     volunteer_commands = volunteer.add_subparsers(dest="volunteer_command", required=True)
     add = volunteer_commands.add_parser("add", help="add a volunteer (or change one)")
@@ -162,6 +166,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from bot.cli import followups
 
         return followups.run(load_settings(require_token=False))
+    if args.command == "forget":
+        from bot.cli import forget
+
+        return forget.run(args.user_id, load_settings(require_token=False))
     from bot.app import run_bot
 
     return run_bot()

@@ -33,6 +33,7 @@ from bot.tg.commands import queue_command_menus
 from bot.tg.connectivity import api_host, network_reason, retry_delay
 from bot.tg.dispatcher import Dispatcher
 from bot.tg.followups.wiring import Followups
+from bot.tg.handlers.failure import apologise
 from bot.tg.intake import Intake
 from bot.tg.mediation.wiring import Mediation
 from bot.tg.publishing import Publishing
@@ -81,7 +82,7 @@ class Runtime:
         bot = self.application.bot
         sender = Sender(bot, self.db, limiter=RateLimiter(global_rate=self.settings.send_rate),
                         on_blocked=mediation.on_blocked)
-        dispatcher = Dispatcher(self.application, self.db)
+        dispatcher = Dispatcher(self.application, self.db, on_failed=apologise)
         await dispatcher.start()
         await sender.start()
         self.workers = [dispatcher, sender, *mediation.workers(), *publishing.workers(bot),

@@ -57,3 +57,8 @@ def setup_logging(settings: Settings) -> None:
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
+    # At DEBUG, aiosqlite logs every statement with its parameters and PTB every Bot API
+    # call with its parameters and result: people's messages would reach the logs. The
+    # bot's own DEBUG lines never carry them.
+    for chatty in ("aiosqlite", "telegram"):
+        logging.getLogger(chatty).setLevel(max(logging.INFO, root.level))

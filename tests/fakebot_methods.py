@@ -38,6 +38,8 @@ class FakeChats:
         self.users: dict[int, dict[str, Any]] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.blocked: set[int] = set()
+        self.left: list[int] = []  # chats the bot left (leaveChat), in order
+        self.descriptions: dict[str, str] = {}  # setMyDescription, by language code
         self._message_ids: defaultdict[int, itertools.count[int]] = defaultdict(
             lambda: itertools.count(1)
         )
@@ -198,7 +200,8 @@ class FakeChats:
         source = self.messages.get((params["from_chat_id"], params["message_id"]))
         if source is None:
             raise ApiError(400, "Bad Request: message to copy not found")
-        keep = ("text", "photo", "document", "sticker", "location", "venue", "caption")
+        keep = ("text", "photo", "document", "sticker", "location", "venue", "caption",
+                "contact")
         copied = self._bot_says(params, {k: v for k, v in source.items() if k in keep})
         return {"message_id": copied["message_id"]}
 
@@ -245,9 +248,19 @@ class FakeChats:
             raise ApiError(400, "Bad Request: message to react not found")
         return True
 
+    async def api_leaveChat(self, params: dict[str, Any]) -> bool:
+        self.left.append(params["chat_id"])
+        return True
+
     async def api_setMyCommands(self, params: dict[str, Any]) -> bool:
         key = f"{params.get('scope', {}).get('type', 'default')}:{params.get('language_code', '')}"
         self.commands[key] = params["commands"]
+        return True
+
+    async def api_setMyDescription(self, params: dict[str, Any]) -> bool:
+        if len(params.get("description", "")) > 512:
+            raise ApiError(400, "Bad Request: description is too long")
+        self.descriptions[params.get("language_code", "")] = params.get("description", "")
         return True
 
     async def api_deleteMyCommands(self, params: dict[str, Any]) -> bool:

@@ -27,6 +27,29 @@ async def test_open_creates_the_file_and_sets_pragmas(tmp_path: Path) -> None:
         await db.close()
 
 
+async def test_secure_delete_is_on_even_where_sqlite_is_built_without_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Debian builds SQLite with SECURE_DELETE on by default; others (e.g. the python.org
+    macOS build) do not: erased text would stay in free pages. Simulate such a build."""
+    import aiosqlite
+
+    connect = aiosqlite.connect
+
+    async def insecure_build(*args, **kwargs):
+        conn = await connect(*args, **kwargs)
+        await conn.execute("PRAGMA secure_delete=OFF")
+        return conn
+
+    monkeypatch.setattr(aiosqlite, "connect", insecure_build)
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        assert (await db.fetchone("PRAGMA secure_delete"))[0] == 1  # the reader
+        async with db.transaction() as tx:
+            assert (await tx.fetchone("PRAGMA secure_delete"))[0] == 1  # the writer
+    finally:
+        await db.close()
+
+
 async def test_migrations_are_idempotent_on_reopen(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     db = await Database.open(path)

@@ -14,6 +14,7 @@ from typing import Any
 from bot.storage.db import Reader, Tx
 
 ACTIVE = ("open", "taken")
+FORGOTTEN = "forgotten"  # the outcome of a case whose person used /forget
 
 
 @dataclass(frozen=True)
@@ -166,23 +167,52 @@ async def messages(db: Reader, case_id: int) -> list[Any]:
                              (case_id,))
 
 
+async def first_opened(db: Reader, person_id: int) -> float | None:
+    row = await db.fetchone("SELECT MIN(created_at) FROM cases WHERE person_id = ?",
+                            (person_id,))
+    return None if row is None or row[0] is None else float(row[0])
+
+
+async def ids_for_person(db: Reader, person_id: int) -> list[int]:
+    rows = await db.fetchall("SELECT id FROM cases WHERE person_id = ?", (person_id,))
+    return [int(r[0]) for r in rows]
+
+
 async def anonymise_person(tx: Tx, person_id: int) -> list[Case]:
     """For /forget: cases stay as anonymous records (status, rating, dates, country, flow).
 
     Everything said in them goes: messages and notes (a note about a person is about them),
-    the reason they typed, the context, the comment, and the copies the outbox holds in the
-    volunteers' chats. Returns the cases as they were, so callers can tell their volunteers.
+    the reason they typed, the context, the comment, the volunteer's free-text outcome (it
+    often names the person), suggestions made from the case, its timers, and the copies the
+    outbox holds in the volunteers' chats. Returns the cases as they were, so callers can
+    tell their volunteers.
     """
     rows = await tx.fetchall("SELECT * FROM cases WHERE person_id = ?", (person_id,))
     for row in rows:
-        await tx.execute("DELETE FROM case_messages WHERE case_id = ?", (row["id"],))
+        for table in ("case_messages", "suggestions", "timers"):
+            await tx.execute(f"DELETE FROM {table} WHERE case_id = ?", (row["id"],))
         await erase_relayed(tx, row["id"])
     await tx.execute("UPDATE cases SET person_id = NULL, person_name = NULL, context = NULL,"
-                     " reason = NULL, comment = NULL, status = 'closed',"
-                     " outcome = COALESCE(outcome, 'forgotten'),"
+                     " reason = NULL, comment = NULL, status = 'closed', outcome = ?,"
                      " closed_at = COALESCE(closed_at, ?) WHERE person_id = ?",
-                     (time.time(), person_id))
+                     (FORGOTTEN, time.time(), person_id))
     return [_case(r) for r in rows]
+
+
+async def unlink_volunteer(tx: Tx, volunteer_id: int, names: list[str]) -> None:
+    """For a volunteer's /forget: the cases they handled and messages they wrote stay, as
+    the people's case history, but no longer say who they were (a message of theirs that
+    spells one of their ``names`` loses its text)."""
+    if names:
+        spelled = " OR ".join(["instr(content, ?) > 0"] * len(names))
+        await tx.execute(f"UPDATE case_messages SET content = NULL WHERE author_id = ?"
+                         f" AND ({spelled})", (volunteer_id, *names))
+    await tx.execute("UPDATE cases SET volunteer_id = NULL WHERE volunteer_id = ?",
+                     (volunteer_id,))
+    await tx.execute("UPDATE case_messages SET author_id = NULL WHERE author_id = ?",
+                     (volunteer_id,))
+    await tx.execute("UPDATE case_messages SET chat_id = NULL, message_id = NULL"
+                     " WHERE chat_id = ?", (volunteer_id,))
 
 
 async def erase_relayed(tx: Tx, case_id: int) -> int:

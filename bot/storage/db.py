@@ -32,6 +32,8 @@ _PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=5000",
+    # Erased text is overwritten with zeros, not left in free pages for a file copy to read.
+    "PRAGMA secure_delete=ON",
 )
 
 _MAILBOX_CAP = 10_000  # items kept per mailbox for a worker that does not take them
@@ -233,6 +235,16 @@ class Database:
         else:
             self._mailboxes[name] = None
         self.signal(name).set()
+
+    async def checkpoint(self) -> None:
+        """Copy the WAL into the database file and truncate the WAL to zero bytes.
+
+        Why: after ``/forget`` the WAL still holds older versions of the pages that named the
+        person (``secure_delete`` only cleans the pages themselves); truncating it leaves no
+        copy behind. Waits (busy timeout) for readers to finish their snapshot.
+        """
+        async with self._lock:
+            await self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def close(self) -> None:
         async with self._lock:

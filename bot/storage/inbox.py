@@ -9,6 +9,7 @@ memory, so a crash loses them. Passerelle writes each update here first (keyed b
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +48,24 @@ def chat_id_of(update: dict[str, Any]) -> int | None:
 
 
 _INSERT_CHUNK = 500  # rows per INSERT statement (SQLite caps the number of parameters)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _storable(update: dict[str, Any]) -> str:
+    """The update as JSON text that SQLite can store.
+
+    Why: JSON may carry a lone UTF-16 surrogate (``"\\ud83d"``, half an emoji cut by a
+    buggy client); Python decodes it into a string that UTF-8 cannot encode, and the whole
+    batch would fail to store, again at every retry: intake wedged for everyone. Such
+    characters are stored as U+FFFD (the replacement character), so the update is handled
+    like any other; valid pairs were already joined by the JSON decoder.
+    """
+    text = json.dumps(update, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = _LONE_SURROGATE.sub("\ufffd", text)
+    return text
 
 
 async def add_many(tx: Tx, updates: list[dict[str, Any]]) -> list[int]:
@@ -61,8 +80,7 @@ async def add_many(tx: Tx, updates: list[dict[str, Any]]) -> list[int]:
         chunk = updates[start:start + _INSERT_CHUNK]
         values: list[Any] = []
         for update in chunk:
-            values += [int(update["update_id"]), chat_id_of(update),
-                       json.dumps(update, ensure_ascii=False), now]
+            values += [int(update["update_id"]), chat_id_of(update), _storable(update), now]
         rows = await tx.fetchall(
             "INSERT OR IGNORE INTO inbox (update_id, chat_id, payload, received_at) VALUES "
             + ", ".join(["(?, ?, ?, ?)"] * len(chunk)) + " RETURNING update_id",
@@ -156,17 +174,68 @@ async def erase_chat(tx: Tx, chat_id: int, up_to: int | None = None) -> int:
     """Blank what a chat sent (for ``/forget``); return how many rows were blanked.
 
     Rows keep their ``update_id`` (so a redelivery is still recognised as a duplicate) but lose
-    their content. With ``up_to`` (pass the ``/forget`` turn's own update id), pending rows
-    newer than it are kept: the person sent them after asking to be forgotten. Without it,
-    every row is blanked, and blanked pending rows are processed as empty updates.
+    their content and their chat id (a blank update needs no lane). With ``up_to`` (pass the
+    ``/forget`` turn's own update id), pending rows newer than it are kept: the person sent
+    them after asking to be forgotten. Without it, every row is blanked, and blanked pending
+    rows are processed as empty updates.
     """
-    sql = "UPDATE inbox SET payload = json_object('update_id', update_id), error = NULL"
-    sql += " WHERE chat_id = ?"
+    sql = ("UPDATE inbox SET payload = json_object('update_id', update_id), error = NULL,"
+           " chat_id = NULL WHERE chat_id = ?")
     params: tuple[int, ...] = (chat_id,)
     if up_to is not None:
         sql += " AND (status != 'pending' OR update_id <= ?)"
         params = (chat_id, up_to)
     return await tx.changes(sql, params)
+
+
+async def payloads_of_chat(db: Reader, chat_id: int) -> list[dict[str, Any]]:
+    """Every stored update of a chat (for ``/forget``: who the person is, as Telegram said)."""
+    rows = await db.fetchall("SELECT payload FROM inbox WHERE chat_id = ?", (chat_id,))
+    return [json.loads(row[0]) for row in rows]
+
+
+async def blank(tx: Tx, update_id: int) -> None:
+    """Forget one update's content now (e.g. a contact card the person did not share)."""
+    await tx.execute("UPDATE inbox SET payload = json_object('update_id', update_id),"
+                     " error = NULL WHERE update_id = ?", (update_id,))
+
+
+async def link_case(tx: Tx, update_id: int, case_id: int) -> None:
+    """Tag an update as handled for a case, so ``/forget`` of its person finds it."""
+    await tx.execute("UPDATE inbox SET case_id = ? WHERE update_id = ?", (case_id, update_id))
+
+
+async def erase_linked(tx: Tx, case_ids: list[int], chat_id: int) -> int:
+    """Blank the processed updates tagged with these cases (the volunteer's side quotes the
+    person: replies, button presses on their case's messages, /close OUTCOME…); the chat id
+    goes too where it was ``chat_id`` (the person's own)."""
+    if not case_ids:
+        return 0
+    marks = ",".join("?" * len(case_ids))
+    return await tx.changes(
+        "UPDATE inbox SET payload = json_object('update_id', update_id), error = NULL,"
+        " chat_id = NULLIF(chat_id, ?)"
+        f" WHERE case_id IN ({marks}) AND status != 'pending'", (chat_id, *case_ids))
+
+
+async def first_of_chat(db: Reader, chat_id: int) -> float | None:
+    """When the chat's oldest stored update was received."""
+    row = await db.fetchone("SELECT MIN(update_id), received_at FROM inbox WHERE chat_id = ?",
+                            (chat_id,))
+    return None if row is None or row[0] is None else float(row[1])
+
+
+async def erase_mentioning(tx: Tx, fragments: list[str], since: int = 0) -> int:
+    """Blank processed updates (from ``since`` on) whose JSON contains any of ``fragments``
+    (a forgotten person's names as JSON spells them, or their id as a JSON value), wherever
+    they are: the last net for a message that quotes or forwards the person outside their
+    cases. ``since``: nothing older can mention them (see ``privacy.forget``)."""
+    if not fragments:
+        return 0
+    where = " OR ".join(["instr(payload, ?) > 0"] * len(fragments))
+    return await tx.changes(
+        "UPDATE inbox SET payload = json_object('update_id', update_id), error = NULL"
+        f" WHERE update_id >= ? AND status != 'pending' AND ({where})", (since, *fragments))
 
 
 async def prune(tx: Tx, older_than: float) -> int:

@@ -281,11 +281,20 @@ CREATE TABLE change_notes (
 );
 """
 
+# /forget: each update handled as part of a case is tagged with it, so the volunteer's side of
+# the conversation (replies quoting the person, button presses on their case's messages,
+# commands such as /close OUTCOME) can be blanked together with the person's own chat.
+_INBOX_CASE_LINK = """
+ALTER TABLE inbox ADD COLUMN case_id INTEGER;
+CREATE INDEX inbox_case ON inbox (case_id) WHERE case_id IS NOT NULL;
+"""
+
 MIGRATIONS: list[tuple[int, str]] = [
     (1, _V1),
     (2, _V2),
     (3, _FLOW_PUBLISHING),
     (4, _FOLLOWUPS),
+    (5, _INBOX_CASE_LINK),
 ]
 
 

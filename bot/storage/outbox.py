@@ -185,6 +185,13 @@ async def ref_of_message(db: Reader, chat_id: int, message_id: int) -> str | Non
     return None if row is None else row["ref"]
 
 
+# The ref of a row that must leave no trace once delivered (or refused): the last messages
+# to someone who asked to be forgotten. Its chat, parameters and result are blanked then.
+EPHEMERAL = "ephemeral"
+_SCRUB = (f"chat_id = CASE WHEN ref = '{EPHEMERAL}' THEN NULL ELSE chat_id END,"
+          f" params = CASE WHEN ref = '{EPHEMERAL}' THEN '{{}}' ELSE params END")
+
+
 async def mark_sent(tx: Tx, row_id: int, result: Any) -> None:
     await mark_sent_many(tx, [(row_id, result)])
 
@@ -194,7 +201,8 @@ async def mark_sent_many(tx: Tx, rows: list[tuple[int, Any]]) -> None:
     now = time.time()
     await tx.executemany(
         "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
-        " result = ?, error = NULL WHERE id = ?",
+        f" result = CASE WHEN ref = '{EPHEMERAL}' THEN NULL ELSE ? END, error = NULL, {_SCRUB}"
+        " WHERE id = ?",
         [(now, json.dumps(result), row_id) for row_id, result in rows],
     )
 
@@ -206,7 +214,8 @@ async def mark_failed(tx: Tx, row_id: int, error: str) -> None:
 async def mark_failed_many(tx: Tx, rows: list[tuple[int, str]]) -> None:
     """Record calls Telegram refused for good: ``(row id, error)`` each."""
     await tx.executemany(
-        "UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ? WHERE id = ?",
+        f"UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ?, {_SCRUB}"
+        " WHERE id = ?",
         [(error, row_id) for row_id, error in rows],
     )
 
@@ -227,7 +236,8 @@ async def block_chat(tx: Tx, chat_id: int) -> int:
         (chat_id, time.time()),
     )
     return await tx.changes(
-        "UPDATE outbox SET status = 'dropped', error = ? WHERE chat_id = ? AND status = 'pending'",
+        f"UPDATE outbox SET status = 'dropped', error = ?, {_SCRUB}"
+        " WHERE chat_id = ? AND status = 'pending'",
         (BLOCKED, chat_id),
     )
 
@@ -243,12 +253,40 @@ async def is_blocked(db: Reader, chat_id: int) -> bool:
 
 
 async def erase_chat(tx: Tx, chat_id: int) -> int:
-    """Blank what was delivered to a chat (for ``/forget``); pending rows still go out."""
+    """Blank what was delivered to a chat (for ``/forget``), chat id included; rows still
+    pending go out, then blank themselves (see :data:`EPHEMERAL`)."""
+    await tx.execute("UPDATE outbox SET ref = ? WHERE chat_id = ? AND status = 'pending'",
+                     (EPHEMERAL, chat_id))
     return await tx.changes(
-        "UPDATE outbox SET params = '{}', result = NULL, error = NULL"
+        "UPDATE outbox SET params = '{}', result = NULL, error = NULL, chat_id = NULL"
         " WHERE chat_id = ? AND status != 'pending'",
         (chat_id,),
     )
+
+
+async def pending_ephemeral(db: Reader) -> bool:
+    """Whether calls that must blank themselves once delivered are still waiting."""
+    return await db.fetchone("SELECT 1 FROM outbox WHERE ref = ? AND status = 'pending'"
+                             " LIMIT 1", (EPHEMERAL,)) is not None
+
+
+async def first_of_chat(db: Reader, chat_id: int) -> float | None:
+    """When the oldest stored call to the chat was queued."""
+    row = await db.fetchone("SELECT MIN(id), created_at FROM outbox WHERE chat_id = ?",
+                            (chat_id,))
+    return None if row is None or row[0] is None else float(row[1])
+
+
+async def erase_mentioning(tx: Tx, fragments: list[str], since: int = 0) -> int:
+    """Blank finished calls (from row ``since`` on) whose parameters contain any of
+    ``fragments`` (see ``inbox.erase_mentioning``); their result (a message id) stays, for
+    reply routing."""
+    if not fragments:
+        return 0
+    where = " OR ".join(["instr(params, ?) > 0"] * len(fragments))
+    return await tx.changes(
+        f"UPDATE outbox SET params = '{{}}', error = NULL WHERE id >= ? AND status != 'pending'"
+        f" AND ({where})", (since, *fragments))
 
 
 async def prune(tx: Tx, older_than: float) -> int:

@@ -40,6 +40,12 @@ async def save(tx: Tx, user: User) -> None:
     )
 
 
+async def created_at(db: Reader, user_id: int) -> float | None:
+    """When the person was first saved (for /forget: how far back they can be mentioned)."""
+    row = await db.fetchone("SELECT created_at FROM users WHERE user_id = ?", (user_id,))
+    return None if row is None else float(row[0])
+
+
 async def delete(tx: Tx, user_id: int) -> None:
     await tx.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
 

@@ -1,6 +1,7 @@
 """The one registration site: every handler, its group, and why the order matters.
 
-Group 0 catches group chats first, so nothing personal is ever processed there. Group 1 is
+Group -1 screens what is not a person's private chat (groups, channels, other bots, inline
+buttons, service messages) and stops it there, so nothing personal is ever processed. Group 1 is
 the private conversation: commands, then buttons, then typed text, then everything that is
 not text, and finally unknown commands. Every handler is blocking (`block=True`, the
 default): it must run inside the dispatcher's turn (one transaction per update).
@@ -10,12 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from telegram import Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -24,7 +27,7 @@ from bot.services.library import FlowLibrary
 from bot.tg.markup import MAX_MESSAGE
 from bot.tg.transport import AiohttpRequest
 
-from .handlers import admin, bad_input, flow, menu, privacy
+from .handlers import admin, bad_input, chats, flow, menu, privacy
 
 PRIVATE = filters.ChatType.PRIVATE
 NEW_MESSAGE = filters.UpdateType.MESSAGE
@@ -56,8 +59,8 @@ def build_application(settings: Settings, library: FlowLibrary, *,
     )
     application.bot_data.update(settings=settings, library=library, hooks={}, **bot_data)
 
-    groups = ~PRIVATE & ~filters.UpdateType.EDITED
-    application.add_handler(MessageHandler(groups, bad_input.group_message), group=0)
+    # Groups, channels, bots, inline buttons and service messages stop here (see chats.py).
+    application.add_handler(TypeHandler(Update, chats.screen), group=-1)
 
     commands = {
         "start": menu.start,
@@ -67,6 +70,7 @@ def build_application(settings: Settings, library: FlowLibrary, *,
         "back": flow.back,
         "restart": flow.restart,
         "forget": privacy.forget,
+        "privacy": privacy.privacy_command,
         "reload": admin.reload,
         "stats": admin.stats,
         **(extra_commands or {}),

@@ -11,6 +11,7 @@ Formats (always <= 64 bytes):
     v:take:<case>   a volunteer takes a case;  v:case:<case>  switches to it
     r:<case>:<1-5>  a person rates the help they got
     u:…  o:…        follow-ups, and closing a case with an outcome (bot/tg/followups/texts.py)
+    k:<yes|no>:<message id>  a person confirms (or not) that their contact card may be relayed
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ def decode(data: str | None) -> Callback | None:
         return None
     if kind in "uo" and not _OUTCOME.fullmatch(rest):
         return None
-    if kind not in "nlcpsxvruo":
+    if kind == "k" and not re.fullmatch(r"(yes|no):\d{1,12}", rest):
+        return None
+    if kind not in "nlcpsxvruok":
         return None
     return Callback(kind, rest)

@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.i18n import LANGUAGES, gettext_for
+from bot.services.texts import MAX_DESCRIPTION, privacy_notice
 from bot.storage import kv, outbox
 from bot.storage.db import Database
 
@@ -28,6 +29,7 @@ def people_commands(lang: str) -> list[tuple[str, str]]:
         ("language", _("Change the language")),
         ("human", _("Talk to a volunteer")),
         ("help", _("What this bot does")),
+        ("privacy", _("What is stored about me")),
         ("forget", _("Erase my data")),
     ]
 
@@ -84,16 +86,32 @@ def menu_calls(settings: Settings, volunteer_ids: tuple[int, ...]) -> list[dict[
     return calls
 
 
+def description_calls(settings: Settings) -> list[dict[str, Any]]:
+    """The bot's description per language: the privacy notice, shown in the empty chat
+    before a person writes (so also to those who arrive by a deep link, who skip the
+    greeting)."""
+    calls = []
+    for lang in (None, *LANGUAGES):
+        text = privacy_notice(gettext_for(lang or "en"), settings.retention_days)
+        params: dict[str, Any] = {"description": text[:MAX_DESCRIPTION]}
+        if lang is not None:
+            params["language_code"] = _telegram_code(lang)
+        calls.append(params)
+    return calls
+
+
 async def queue_command_menus(db: Database, settings: Settings,
                               volunteer_ids: tuple[int, ...]) -> int:
-    """Queue the menus in the outbox when they changed since the last start (cheap restarts)."""
-    calls = menu_calls(settings, volunteer_ids)
+    """Queue the menus (and the description) in the outbox when they changed since the last
+    start (cheap restarts)."""
+    calls = [("setMyCommands", params) for params in menu_calls(settings, volunteer_ids)]
+    calls += [("setMyDescription", params) for params in description_calls(settings)]
     digest = hashlib.sha256(json.dumps(calls, sort_keys=True).encode()).hexdigest()
     async with db.transaction() as tx:
         if await kv.get(tx, MENU_KEY) == digest:
             return 0
-        for params in calls:
-            await outbox.enqueue(tx, None, "setMyCommands", params)
+        for method, params in calls:
+            await outbox.enqueue(tx, None, method, params)
         await kv.put(tx, MENU_KEY, digest)
     return len(calls)
 

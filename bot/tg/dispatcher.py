@@ -178,7 +178,9 @@ class Dispatcher:
             metrics.UPDATES_PROCESSED.inc()
         except Exception as exc:
             log.error("update %s failed: %s", update_id, describe(exc))
-            log.debug("update %s traceback", update_id, exc_info=exc)
+            # Frames only: the exception's message may quote what the person wrote.
+            log.debug("update %s failed at:\n%s", update_id,
+                      "".join(traceback.format_tb(exc.__traceback__)).rstrip())
             # The row's error may quote the message (the row holds it anyway; /forget blanks
             # both); the log line above must not.
             await self._fail(update_id, chat_id, update, exc, f"{describe(exc)}: {exc}"[:2000])

@@ -98,6 +98,7 @@ def help_text(person: Person) -> str:
         "/restart — " + _("start the procedure again"),
         "/language — " + _("change the language"),
         "/human — " + _("talk to a volunteer"),
+        "/privacy — " + _("what is stored about you, and who sees it"),
         "/forget — " + _("erase everything the bot knows about you"),
         "/help — " + _("this message"),
     ]

@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from telegram import TelegramObject
@@ -59,6 +59,9 @@ class Turn:
     outgoing: list[Outgoing] = field(default_factory=list)
     error: BaseException | None = None  # set when a handler raised (PTB swallows it)
     closed: bool = False
+    # Chats that asked to be forgotten in this turn: the calls queued for them leave no
+    # trace once delivered (outbox.EPHEMERAL).
+    forgotten: set[int] = field(default_factory=set)
 
     def send(
         self,
@@ -81,6 +84,8 @@ class Turn:
         if chat_id is None:
             given = data.get("chat_id")
             chat_id = given if isinstance(given, int) else self.chat_id
+        if chat_id in self.forgotten:
+            ref = outbox.EPHEMERAL
         if (
             "chat_id" not in data
             and "inline_message_id" not in data
@@ -100,6 +105,13 @@ class Turn:
                       for out in self.outgoing])
         self.outgoing.clear()
         return ids
+
+    def forget_chat(self, chat_id: int) -> None:
+        """The chat asked to be forgotten: what this turn sends it (already queued or not)
+        leaves no trace once delivered (``outbox.EPHEMERAL``)."""
+        self.forgotten.add(chat_id)
+        self.outgoing = [replace(out, ref=outbox.EPHEMERAL) if out.chat_id == chat_id else out
+                         for out in self.outgoing]
 
 
 _current: ContextVar[Turn | None] = ContextVar("passerelle_turn", default=None)

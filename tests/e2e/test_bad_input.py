@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chat_driver import Person, assert_presses_answered, settle, unthrottle, write_test_flows
+from chat_driver import Person, assert_presses_answered, unthrottle, write_test_flows
 from fakebotapi import FakeBotAPI
 
 from bot.i18n import gettext_for
@@ -132,22 +132,6 @@ async def test_edited_messages_are_not_taken_as_answers(chat: Chat) -> None:
                             "answer, send it again.") + " " + invalid_hint(_, "number")]
     session = await me.runtime.db.fetchone("SELECT data FROM sessions WHERE chat_id = 42")
     assert '"step": "age"' in session["data"]
-
-
-async def test_group_messages_get_a_one_line_hint(chat: Chat, fake_api: FakeBotAPI) -> None:
-    me = await chat()
-    group = -10042
-    for text in ("bonjour", "/start", "/forget"):
-        update = fake_api.user_message(42, text, lang="fr", chat_type="group")
-        await settle(me.runtime, update)
-    sent = fake_api.calls_to(group)
-    assert [c.method for c in sent] == ["sendMessage"] * 3
-    hint = sent[0].params["text"]
-    assert "\n" not in hint and "https://t.me/passerelle_test_bot" in hint
-    assert hint.startswith(_("Please write to me in a private chat, not in a group:"))
-    people = await me.runtime.db.fetchone("SELECT COUNT(*) AS n FROM users")
-    sessions = await me.runtime.db.fetchone("SELECT COUNT(*) AS n FROM sessions")
-    assert people["n"] == sessions["n"] == 0  # nothing personal is kept from a group
 
 
 async def test_a_person_who_blocked_the_bot_causes_no_retry_storm(chat: Chat) -> None:

@@ -41,6 +41,11 @@ async def test_menus_per_language_and_scope(fake_api: FakeBotAPI, start_bot) -> 
              for c in calls if c["scope"]["type"] == "chat"}
     assert "cases" in chats[VOLUNTEER] and "reload" not in chats[VOLUNTEER]
     assert {"cases", "reload", "invite"} <= set(chats[ADMIN_ID])
+    for _ in range(200):  # the bot's description: the privacy notice, per language
+        if {"", "ru", "zh"} <= set(fake_api.descriptions):
+            break
+        await asyncio.sleep(0.05)
+    assert "/forget" in fake_api.descriptions["ru"] and "/forget" in fake_api.descriptions[""]
 
 
 async def test_unchanged_menus_are_not_sent_again(fake_api: FakeBotAPI, start_bot) -> None:

@@ -58,10 +58,13 @@ async def test_forget_asks_first_then_erases_and_says_what_is_kept(
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT * FROM users WHERE user_id = 42").fetchall() == []
         assert conn.execute("SELECT * FROM sessions WHERE chat_id = 42").fetchall() == []
-        payloads = conn.execute("SELECT update_id, payload FROM inbox WHERE chat_id = 42")
-        for update_id, payload in payloads:
-            assert json.loads(payload) == {"update_id": update_id}
-        outbox = conn.execute("SELECT params, result FROM outbox WHERE chat_id = 42").fetchall()
+        # Their updates and the bot's calls stay (duplicates are still recognised), blank
+        # and without their chat id; the last replies blanked themselves once delivered.
+        assert conn.execute("SELECT COUNT(*) FROM inbox WHERE chat_id = 42").fetchone()[0] == 0
+        assert conn.execute("SELECT COUNT(*) FROM outbox WHERE chat_id = 42").fetchone()[0] == 0
+        payloads = conn.execute("SELECT update_id, payload FROM inbox").fetchall()
+        assert payloads and all(json.loads(p) == {"update_id": u} for u, p in payloads)
+        outbox = conn.execute("SELECT params, result FROM outbox").fetchall()
         assert outbox and not any(SECRET in f"{p}{r}" for p, r in outbox)
     for file in path.parent.iterdir():  # nothing left behind in any page or journal either
         assert SECRET.encode() not in file.read_bytes(), file.name

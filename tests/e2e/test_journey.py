@@ -22,6 +22,7 @@ from chat_driver import (
 from fakebotapi import FakeBotAPI
 
 from bot.i18n import LANGUAGES, format_day, gettext_for, language_name
+from bot.services.texts import PRIVACY_NOTICE
 from bot.tg.markup import MAX_MESSAGE
 from bot.tg.render import RLM
 
@@ -57,9 +58,10 @@ async def test_russian_from_telegram_language_to_the_end_summary(chat: Chat, fak
     me = await chat(lang="ru")
     _ = gettext_for("ru")
     seen = await me.send("/start")
-    assert seen.texts[0] == _("Welcome to Passerelle! I guide you step by step through official "
-                              "procedures, in your language. Volunteers can help when you are "
-                              "stuck.")
+    welcome, notice = seen.texts[0].split("\n\n")
+    assert welcome == _("Welcome to Passerelle! I guide you step by step through official "
+                        "procedures, in your language. Volunteers can help when you are stuck.")
+    assert notice == _(PRIVACY_NOTICE).format(days=90)  # what is kept, who sees it, /forget
     assert seen.texts[1] == _("Which country do you need help with?")
     assert "Казахстан" in seen.buttons() and "Английский" not in seen.buttons()
 

@@ -9,7 +9,6 @@ from bot.tg.markup import MAX_MESSAGE, escape
 from bot.tg.person import Person, load_person
 from bot.tg.render import invalid_hint
 from bot.tg.steps import waiting_question
-from bot.tg.turn import current_turn
 
 
 def expected_now(person: Person) -> str:
@@ -53,19 +52,3 @@ async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     _ = person.gettext
     person.say(escape(_("I only read new messages, not edits. If you want to change an answer, "
                         "send it again.") + " " + expected_now(person)))
-
-
-async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """In groups, nothing personal is discussed: a one-line pointer to the private chat."""
-    user = update.effective_user
-    from bot.i18n import gettext_for, match_language
-
-    _ = gettext_for(match_language(user.language_code if user else None) or "en")
-    username = context.bot.username
-    link = f"https://t.me/{username}" if username else ""
-    current_turn().send("sendMessage", {
-        "chat_id": update.effective_chat.id,
-        "text": escape(_("Please write to me in a private chat, not in a group:") + " " + link),
-        "parse_mode": "HTML",
-        "link_preview_options": {"is_disabled": True},
-    })

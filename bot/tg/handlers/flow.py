@@ -67,7 +67,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         hook = person.hooks.get("outcome_button")
         answer_press(person, query.id, await hook(person, data, message_id) if hook else None)
         return
-    if data.kind in ("v", "r"):
+    if data.kind in ("v", "r", "k"):
         hook = person.hooks.get("button")
         answer_press(person, query.id, await hook(person, data) if hook else None)
         return

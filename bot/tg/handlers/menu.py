@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.i18n import LANGUAGES, gettext_for, language_name
+from bot.services.texts import privacy_notice
 from bot.tg import callbacks
 from bot.tg.markup import escape
 from bot.tg.menus import country_picker, help_text, language_picker, procedures_page
@@ -29,9 +30,13 @@ async def show_menu(person: Person, page: int = 0, edit_message_id: int | None =
 
 
 def greet(person: Person) -> None:
+    """The welcome and, as its second paragraph, the privacy notice (what is stored, who
+    sees it, for how long, how to erase it). A person who arrives by a deep link skips this
+    message: the bot's description, shown before they write, carries the notice too."""
     _ = person.gettext
     person.say(escape(_("Welcome to Passerelle! I guide you step by step through official "
-                        "procedures, in your language. Volunteers can help when you are stuck.")))
+                        "procedures, in your language. Volunteers can help when you are stuck.")
+                      + "\n\n" + privacy_notice(_, person.settings.retention_days)))
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

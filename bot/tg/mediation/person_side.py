@@ -11,8 +11,9 @@ from telegram.ext import ContextTypes
 from bot.engine import Sprint
 from bot.engine import events as ev
 from bot.services import mediation
-from bot.storage import cases, kv, records
+from bot.storage import cases, inbox, kv, records
 from bot.tg import callbacks
+from bot.tg.keyboards import button, keyboard
 from bot.tg.markup import escape
 from bot.tg.person import Person, load_person
 
@@ -21,6 +22,7 @@ from .notify import notify
 from .texts import person_opened
 
 COMMENT_KEY = "awaiting_comment:{user_id}"
+CONTACT_KEY = "contact_card:{user_id}"  # the contact card waiting for the person's consent
 COMMENT_WINDOW_S = 3600.0  # a comment must follow the rating within the hour
 MAX_COMMENT = 1000
 
@@ -67,6 +69,10 @@ async def on_escalate_step(person: Person, sprint: Sprint, reason: str) -> None:
 
 async def on_message(person: Person, message: Message) -> bool:
     """Text or media from a person: a comment, a message for their case, or not ours."""
+    if message.contact is not None:
+        # A phone number is never stored: the card stays on Telegram's side until the
+        # person confirms, and only its message id travels (in the buttons).
+        await inbox.blank(person.tx, person.turn.update_id)
     if await _took_comment(person, message):
         return True
     case = await cases.active_for_person(person.tx, person.user.user_id)
@@ -75,6 +81,9 @@ async def on_message(person: Person, message: Message) -> bool:
     if case.person_blocked:
         # They write again, so they unblocked the bot: their volunteer can reach them again.
         case = await mediation.person_back(person.tx, case)
+    if message.contact is not None:
+        await _ask_before_sharing(person, message.message_id)
+        return True
     waiting = person.session is not None and person.session.get("status") == "waiting"
     if case.status == "open" and waiting and message.text is not None:
         return False  # they are answering a question of the procedure
@@ -118,6 +127,32 @@ async def rate_button(person: Person, data: callbacks.Callback) -> bool:
     person.say(escape(_("Thank you! If you like, write a short comment now about the help "
                         "you got, or choose /menu.")))
     return True
+
+
+async def _ask_before_sharing(person: Person, message_id: int) -> None:
+    """A contact card reaches the volunteer only once the person says so."""
+    _ = person.gettext
+    await kv.put(person.tx, CONTACT_KEY.format(user_id=person.user.user_id), str(message_id))
+    person.say(escape(_("Your volunteer will see the phone number on this contact card. "
+                        "Send it to them?")),
+               keyboard([[button(_("Yes, send it"), callbacks.encode("k", f"yes:{message_id}")),
+                          button(_("No, keep it"), callbacks.encode("k", f"no:{message_id}"))]]))
+
+
+async def contact_button(person: Person, data: callbacks.Callback) -> str:
+    """k:<yes|no>:<message id> — relay the card, or drop it; only the card last asked about."""
+    _ = person.gettext
+    answer, _sep, message_id = data.value.partition(":")
+    key = CONTACT_KEY.format(user_id=person.user.user_id)
+    if await kv.get(person.tx, key) != message_id:
+        return _("This button no longer works.")
+    await kv.delete(person.tx, key)
+    case = await cases.active_for_person(person.tx, person.user.user_id)
+    if answer != "yes" or case is None:
+        person.say(escape(_("Your phone number was not sent and is not stored.")))
+        return _("Not sent.")
+    await relay.contact_to_volunteer(person.turn, case, person.chat_id, int(message_id))
+    return _("Sent to your volunteer.")
 
 
 def hooks() -> dict[str, Any]:

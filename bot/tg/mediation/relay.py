@@ -83,6 +83,22 @@ async def person_to_volunteer(turn: Turn, case: Case, message: Message) -> None:
         _copy(turn, case.volunteer_id, message, ref, tag)
 
 
+async def contact_to_volunteer(turn: Turn, case: Case, chat_id: int, message_id: int) -> None:
+    """A contact card the person agreed to share: kept as a message id only (the number
+    stays on Telegram's side), copied to the volunteer if one holds the case, else shown
+    with the case when it is taken."""
+    await cases.add_message(turn.tx, case.id, "in", case.person_id, "contact", None, chat_id,
+                            message_id)
+    if case.status != "taken" or case.volunteer_id is None:
+        return
+    name = case.person_name or "…"
+    tag = keyboard([[button(f"💬 #{case.id} {name}"[:40],
+                            callbacks.encode("v", f"case:{case.id}"))]])
+    turn.send("copyMessage", {"chat_id": case.volunteer_id, "from_chat_id": chat_id,
+                              "message_id": message_id, "reply_markup": tag},
+              ref=case_ref(case.id, "in"), chat_id=case.volunteer_id)
+
+
 async def volunteer_to_person(turn: Turn, case: Case, message: Message, alias: str) -> None:
     kind = kind_of(message)
     await cases.add_message(turn.tx, case.id, "out", case.volunteer_id, kind,

@@ -10,7 +10,7 @@ from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from bot.i18n import N_, gettext_for
-from bot.services import mediation
+from bot.services import mediation, privacy
 from bot.services.roles import Role, role_of
 from bot.storage import cases, outbox, records, volunteers
 from bot.storage.cases import Case
@@ -57,7 +57,15 @@ async def _current_case(person: Person, role: Role) -> Case | None:
     if case is None or not role.can_act_on(case):
         person.say(escape(person.gettext("You have no current case. Use /cases, then /case N.")))
         return None
+    await _handled_for(person, case)
     return case
+
+
+async def _handled_for(person: Person, case: Case | None) -> None:
+    """Tag this update with the case, so /forget of its person blanks it too (it may quote
+    them: a reply, a press on their case's message, /close OUTCOME)."""
+    if case is not None:
+        await privacy.handled_for_case(person.tx, person.turn.update_id, case)
 
 
 async def on_current_case(update: Update, context: ContextTypes.DEFAULT_TYPE,
@@ -86,6 +94,7 @@ async def take_button(person: Person, case_id: int) -> str:
     _ = person.gettext
     role = await _role(person)
     case = await cases.get(person.tx, case_id)
+    await _handled_for(person, case)
     if case is None or not role.is_volunteer or not role.can_see(case):
         await records.audit(person.tx, case_id, person.user.user_id, "refused_take")
         return _("You cannot take this case.")
@@ -113,6 +122,7 @@ async def switch_case(person: Person, case_id: int) -> str:
     _ = person.gettext
     role = await _role(person)
     case = await cases.get(person.tx, case_id)
+    await _handled_for(person, case)
     if case is None or not role.can_act_on(case):
         await records.audit(person.tx, case_id, person.user.user_id, "refused_switch")
         return _("You are not handling case #{id}.").format(id=case_id)
@@ -147,6 +157,7 @@ async def on_message(person: Person, message: Message) -> bool:
         return False
     _ = person.gettext
     case = await cases.get(person.tx, case_id)
+    await _handled_for(person, case)
     if case is None or not role.can_act_on(case):
         person.say(escape(_("You are not handling case #{id}.").format(id=case_id)))
         return True

@@ -33,6 +33,8 @@ async def on_message(person: Person, message: Message) -> bool:
 async def on_button(person: Person, data: callbacks.Callback) -> str | None:
     if data.kind == "v":
         return await volunteer_side.volunteer_button(person, data)
+    if data.kind == "k":
+        return await person_side.contact_button(person, data)
     await person_side.rate_button(person, data)
     return None
 
@@ -103,17 +105,40 @@ async def _tell_volunteer(turn: Turn, volunteer_id: int, message: str, case_id: 
 
 
 async def erase_person(tx: Tx, user_id: int) -> None:
-    """/forget: anonymise the person's cases; a volunteer still holding one is told."""
+    """/forget: anonymise the person's cases (a volunteer still holding one is told); a
+    volunteer also leaves the roster, their cases going back to the queue."""
+    settings = privacy.settings()
     turn = Turn(tx, 0, None)
     for case in await cases.anonymise_person(tx, user_id):
-        await records.cancel_timers(tx, case.id)
         await records.audit(tx, case.id, None, "forgotten")
         if case.status == "taken" and case.volunteer_id is not None:
             await volunteers.clear_current_case(tx, case.id)
             await _tell_volunteer(turn, case.volunteer_id, N_(
                 "The person in case #{id} blocked the bot or erased their data: messages cannot "
                 "reach them."), case.id)
+    if await volunteers.get(tx, user_id) is not None:
+        await _leave_roster(turn, user_id, settings)
     await turn.flush()
+
+
+async def _leave_roster(turn: Turn, user_id: int, settings: Settings) -> None:
+    """As when a volunteer releases: each case back in the queue, others notified, the
+    person told; then the volunteer and their chat's command menu are gone."""
+    tx = turn.tx
+    for case in await cases.for_volunteer(tx, user_id):
+        await mediation.release(tx, case, user_id, settings.renotify_minutes * 60,
+                                settings.admin_escalation_minutes * 60)
+        released = await cases.get(tx, case.id)
+        assert released is not None
+        await notify(turn, released, 1, settings, exclude=frozenset({user_id}))
+        if released.person_id is not None and not released.person_blocked:
+            _ = gettext_for(released.lang)
+            turn.send("sendMessage", {"chat_id": released.person_id, "text": escape(_(N_(
+                "Your volunteer handed your case #{id} back; another volunteer will take it "
+                "soon.")).format(id=case.id))}, chat_id=released.person_id)
+    await volunteers.remove(tx, user_id)
+    turn.send("deleteMyCommands", {"scope": {"type": "chat", "chat_id": user_id}},
+              chat_id=user_id)
 
 
 async def refused_button(person: Person, data: str | None) -> None:

@@ -93,6 +93,7 @@ class RetentionWorker:
             purged = await cases.purge_content(tx, cutoff)
             await inbox.prune(tx, cutoff)
             await outbox.prune(tx, cutoff)
+        await self.db.checkpoint()  # pages freed above leave no copy in the WAL
         return purged
 
     async def _run(self) -> None:
