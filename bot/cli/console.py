@@ -401,7 +401,7 @@ class Console:
 
     def hint(self, kind: str, step_id: str) -> str:
         _ = self._
-        if kind == "number":
+        if kind in {"number", "integer"}:
             step = self.step_of(step_id)
             low, high = (step.min, step.max) if step is not None else (None, None)
             if low is not None and high is not None:
@@ -421,12 +421,7 @@ class Console:
 
     def default_invalid(self, kind: str, step_id: str) -> str:
         _ = self._
-        return {
-            "text": _("Please type an answer (at most 1000 characters)."),
-            "number": _("Please type {hint}.").format(hint=self.hint("number", step_id)),
-            "date": _("Please type a date like 05.03.2026 (not in the future)."),
-            "phone": _("Please type a phone number: 6 to 15 digits, + allowed."),
-            "yesno": _("Please answer yes or no."),
+        return {  # typed answers: answer_hints.invalid_text, as the bot says it
             "choice": _("Please type the number of one of the options."),
             "checklist": _("Type an item's number to tick or untick it, or done when finished."),
         }.get(kind, _("That answer does not fit; please try again."))
