@@ -6,9 +6,12 @@ passes: the person's language first, then the flow's.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.engine.inputs import InvalidAnswer, parse_answer
 from bot.engine.locales import language, pattern_order
@@ -168,3 +171,19 @@ def test_orders_come_from_cldr_patterns() -> None:
     assert language("zh_Hans").year_marks == ("年",)
     assert language("ru").year_marks == ("г",) and language("kk").year_marks == ("ж",)
     assert language("ar_LB").months["آذار"] == 3  # a regional code uses its language's data
+
+
+# -- any Unicode decimal digit -----------------------------------------------------------------
+ZEROS = [chr(code) for code in range(0x110000)
+         if unicodedata.category(chr(code)) == "Nd" and unicodedata.decimal(chr(code)) == 0]
+
+
+def test_every_script_with_decimal_digits_is_covered() -> None:
+    assert len(ZEROS) > 60  # Arabic-Indic, Devanagari, Bengali, Thai, Myanmar, full-width…
+
+
+@settings(max_examples=300, deadline=None)
+@given(number=st.integers(min_value=0, max_value=10**12), zero=st.sampled_from(ZEROS))
+def test_a_count_in_any_script_is_read(number: int, zero: str) -> None:
+    typed = "".join(chr(ord(zero) + int(digit)) for digit in str(number))
+    assert answer("integer", typed, "en") == number
