@@ -128,7 +128,8 @@ def test_a_date_in_the_future_says_so() -> None:
     ("3,5", "ru", 3.5), ("3,5", "fr", 3.5), ("3.5", "ru", 3.5), ("1.500", "ru", 1500),
     ("1,5", "en", 1.5), ("1.500,50", "fr", 1500.5), ("1,500.50", "en", 1500.5),
     ("$100", "en", 100), ("25 000 FCFA", "fr", 25000), ("1,00,000", "bn", 100000),
-    ("1 500 000 ₸", "kk", 1500000), ("٢٠٠ دولار", "ar", 200),
+    ("1 500 000 ₸", "kk", 1500000), ("٢٠٠ دولار", "ar", 200), ("−5", "ru", -5),
+    ("50%", "fr", 50), ("٥٠٪", "ar", 50),
 ])
 def test_numbers_as_people_write_them(typed: str, lang: str, value: float) -> None:
     assert answer("number", typed, lang) == value
