@@ -57,3 +57,23 @@ def test_a_graph_names_the_language_it_shows(flows_dir: Path) -> None:
     out = io.StringIO()
     flows_graph.run(str(flows_dir), "xa-permit", "dot", "fr", None, out=out, err=io.StringIO())
     assert "(fr, French)" in out.getvalue()
+
+
+def test_line_editing_is_on_for_a_terminal_only(monkeypatch) -> None:
+    import sys
+
+    assert console._enable_line_editing() is True  # readline is there on Linux and macOS
+    assert "readline" in sys.modules
+    piped = console.Console(console.FlowSet(), "en", TODAY, io.StringIO(), io.StringIO())
+    assert piped.editing is False  # a pipe (the REPRO line) is read as it comes
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal("33\n")
+    monkeypatch.setattr(sys, "stdin", terminal)
+    monkeypatch.setattr("builtins.input", lambda prompt: "  33 ")
+    interactive = console.Console(console.FlowSet(), "en", TODAY, terminal, sys.stdout)
+    assert interactive.editing is True
+    assert interactive.read() == "33"  # through input(), which readline edits
