@@ -109,7 +109,7 @@ def block(n: int, after: str, help_steps: list[str]) -> list[str]:
         "    place: hall",
         f"    note: {_t('Bring copies', 'Apportez des copies')}",
         f"  - id: s{n}_count",
-        f"    ask: {_t('How many children?', 'Combien enfants ?')}",
+        f"    ask: {_t('How many children? (e.g. 2)', 'Combien enfants ? (ex. 2)')}",
         "    input: number",
         f"    save: count_{n}",
         "    min: 0",

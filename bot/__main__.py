@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("-v", "--verbose", action="store_true")
     graph = flow_commands.add_parser("graph", help="print a flow as a Mermaid or DOT graph")
     graph.add_argument("flow_id")
+    graph.add_argument("directory", nargs="?", default=None)
     graph.add_argument("--format", choices=["mermaid", "dot"], default="mermaid")
     graph.add_argument("--lang", default=None)
     graph.add_argument("--output", "-o", default=None,
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     flow_diff.add_argument("version", nargs="?", type=int, default=None)
 
     console = commands.add_parser("console", help="try the flows in a terminal")
+    console.add_argument("directory", nargs="?", default=None)
     console.add_argument("--lang", default=None)
     console.add_argument("--flow", default=None)
     console.add_argument("--country", default=None)
@@ -147,8 +149,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "console":
         from bot.cli import console
 
-        settings = load_settings(require_token=False)
-        return console.run(str(settings.flows_dir), lang=args.lang, flow_id=args.flow,
+        directory = args.directory or load_settings(require_token=False).flows_dir
+        return console.run(str(directory), lang=args.lang, flow_id=args.flow,
                            country=args.country, today=args.today)
     if args.command == "doctor":
         from bot.ops.doctor import run_checks

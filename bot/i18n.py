@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import unicodedata
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -63,6 +64,12 @@ def language_name(lang: str) -> str:
     """The language's own name for itself, from CLDR (e.g. "қазақ тілі", "Wolof")."""
     name = babel_locale(lang).get_display_name(babel_locale(lang)) or lang
     return name[:1].upper() + name[1:]
+
+
+def sort_key(title: str) -> str:
+    """Alphabetical as people expect it: "École" beside "Ecole", not after "Zèbre"."""
+    decomposed = unicodedata.normalize("NFKD", title.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def territory_name(code: str, lang: str) -> str:

@@ -43,6 +43,7 @@ from bot.engine import (
 )
 from bot.engine import events as ev
 from bot.engine.model import CHECKLIST_DONE, Flow
+from bot.i18n import sort_key
 
 OSM_PIN = "https://www.openstreetmap.org/?mlat={lat}&mlon={lon}"
 PROMPT = "> "
@@ -109,14 +110,18 @@ class Record:
 
 class Console:
     def __init__(self, flows: FlowSet, lang: str | None, today: date | None,
-                 input: TextIO, output: TextIO) -> None:
+                 input: TextIO, output: TextIO, flows_dir: str | None = None) -> None:
         self.flows = flows
+        self.flows_dir = flows_dir
+        self.editing = input is sys.stdin and output is sys.stdout and _isatty(input) and (
+            _enable_line_editing())
         self.lang = lang
         self.today = today
         self.input = input
         self.output = output
         self.echo = not _isatty(input)
         self._ = gettext_for(lang or "en")
+        self.chosen: dict[str, str] = {}  # country -> language picked when --lang is absent
         self.record: Record | None = None  # the flow being run, for the REPRO on leaving
         self.flow_id: str | None = None  # the flow whose step is shown (after a flow jump too)
 
@@ -130,6 +135,12 @@ class Console:
         print(text, file=self.output)
 
     def read(self) -> str:
+        if self.editing:  # arrow keys, history: input() goes through readline
+            try:
+                line = input(PROMPT)
+            except EOFError:
+                raise Quit from None
+            return line.strip()
         self.output.write(PROMPT)
         self.output.flush()
         line = self.input.readline()
@@ -172,15 +183,33 @@ class Console:
         return country.name.get(self.lang or country.default_language)
 
     def country_lang(self, code: str) -> str:
-        country = self.flows.countries.get(code)
+        """--lang, else the language chosen for this country, else asked (a Russian speaker
+        in Kazakhstan must not have to know about --lang to avoid Kazakh)."""
         if self.lang:
             return self.lang
-        return country.default_language if country else "en"
+        if code not in self.chosen:
+            self.chosen[code] = self.choose_language(code)
+        return self.chosen[code]
+
+    def choose_language(self, code: str) -> str:
+        country = self.flows.countries.get(code)
+        languages = list(country.languages) if country else []
+        for flow in self.flows.for_country(code):
+            languages += [lang for lang in flow.languages if lang not in languages]
+        if len(languages) <= 1:
+            return languages[0] if languages else "en"
+        self.say(" / ".join(dict.fromkeys(gettext_for(lang)("Choose your language")
+                                          for lang in languages)) + ":")
+        for number, lang in enumerate(languages, start=1):
+            self.say(f"  {number}. {i18n.language_name(lang)} ({lang})")
+        return languages[self.pick(len(languages), languages)]
 
     def choose_flow(self, code: str) -> Flow:
         _ = self._
         lang = self.country_lang(code)
-        flows = sorted(self.flows.for_country(code), key=lambda flow: flow.id)
+        self._ = _ = gettext_for(lang)
+        flows = sorted(self.flows.for_country(code),
+                       key=lambda flow: (sort_key(flow.title.get(lang)), flow.id))
         self.say(_("Procedures in {country}:").format(country=self.country_name(code)))
         for number, flow in enumerate(flows, start=1):
             self.say(f"  {number}. {flow.title.get(lang)}  ({flow.id})")
@@ -372,7 +401,7 @@ class Console:
 
     def hint(self, kind: str, step_id: str) -> str:
         _ = self._
-        if kind == "number":
+        if kind in {"number", "integer"}:
             step = self.step_of(step_id)
             low, high = (step.min, step.max) if step is not None else (None, None)
             if low is not None and high is not None:
@@ -392,12 +421,7 @@ class Console:
 
     def default_invalid(self, kind: str, step_id: str) -> str:
         _ = self._
-        return {
-            "text": _("Please type an answer (at most 1000 characters)."),
-            "number": _("Please type {hint}.").format(hint=self.hint("number", step_id)),
-            "date": _("Please type a date like 05.03.2026 (not in the future)."),
-            "phone": _("Please type a phone number: 6 to 15 digits, + allowed."),
-            "yesno": _("Please answer yes or no."),
+        return {  # typed answers: answer_hints.invalid_text, as the bot says it
             "choice": _("Please type the number of one of the options."),
             "checklist": _("Type an item's number to tick or untick it, or done when finished."),
         }.get(kind, _("That answer does not fit; please try again."))
@@ -411,8 +435,8 @@ class Console:
 
     def repro(self, record: Record) -> None:
         _ = self._
-        command = ["python", "-m", "bot", "console", "--flow", record.flow.id,
-                   "--lang", record.lang]
+        command = ["python", "-m", "bot", "console", *([self.flows_dir] if self.flows_dir else []),
+                   "--flow", record.flow.id, "--lang", record.lang]
         today = record.today or date.today()
         if record.dated:
             command += ["--today", today.isoformat()]
@@ -436,6 +460,15 @@ class Console:
             self.say("    steps: []")
         if record.end:
             self.say(f"    end: {record.end}")
+
+
+def _enable_line_editing() -> bool:
+    """Load readline, which gives input() the arrow keys and a history (absent on Windows)."""
+    try:
+        import readline  # noqa: F401  (importing it is what enables line editing)
+    except ImportError:
+        return False
+    return True
 
 
 def _isatty(stream: TextIO) -> bool:
@@ -470,7 +503,12 @@ def run(flows_dir: str, lang: str | None = None, flow_id: str | None = None,
             return 1
     if flow_id is not None:
         country = flows.flows[flow_id].country
-    console = Console(flows, lang, today, input, output)
+    if lang is not None:
+        offered = sorted({*i18n.LANGUAGES, *(x for f in flows.flows.values() for x in f.languages)})
+        if lang not in offered:
+            print(f"unknown language `{lang}`; {close_matches(lang, offered)}", file=output)
+            return 1
+    console = Console(flows, lang, today, input, output, flows_dir)
     if loaded.warnings:
         console.say(f"({len(loaded.warnings)} warnings: python -m bot flows check)")
     try:

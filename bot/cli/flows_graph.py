@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from babel import Locale, UnknownLocaleError
+
 from bot.cli.console import close_matches
 from bot.engine import load_flows
 from bot.engine.model import Flow, FlowSet, Step
@@ -136,15 +138,25 @@ def mermaid_id(node_id: str) -> str:
     return "n_" + re.sub(r"[^A-Za-z0-9_]", "_", node_id)
 
 
+def shown_language(lang: str) -> str:
+    """`ru, Russian`: the code and the English name (CLDR) of the language a graph shows."""
+    try:
+        name = Locale.parse(lang).get_display_name("en")
+    except (ValueError, UnknownLocaleError):
+        name = None
+    return f"{lang}, {name}" if name else lang
+
+
 def to_mermaid(flow: Flow, nodes: list[Node], edges: list[Edge], lang: str) -> str:
-    lines = [f"%% {flow.id}: {' '.join(flow.title.get(lang).split())} ({lang})",
+    lines = [f"%% {flow.id}: {' '.join(flow.title.get(lang).split())} ({shown_language(lang)})",
              "flowchart TD"]
     classes: dict[str, list[str]] = {}
     for node in nodes:
         label = mermaid_escape(node.title)
         if node.text:
             label += "<br/>" + mermaid_escape(node.text)
-        if node.kind == "start":
+        if node.kind == "start":  # a comment is not drawn: the start names the language shown
+            label += "<br/>" + mermaid_escape(shown_language(lang))
             opening, closing = "((", "))"
         elif node.kind == "target":
             opening, closing = "[[", "]]"
@@ -171,7 +183,7 @@ def dot_string(text: str) -> str:
 
 
 def to_dot(flow: Flow, nodes: list[Node], edges: list[Edge], lang: str) -> str:
-    title = f"{flow.id}: {' '.join(flow.title.get(lang).split())} ({lang})"
+    title = f"{flow.id}: {' '.join(flow.title.get(lang).split())} ({shown_language(lang)})"
     lines = [
         f"digraph {dot_string(flow.id)} {{",
         f"    graph [label={dot_string(title)}, labelloc=t, fontname=\"Helvetica\"];",

@@ -145,11 +145,12 @@ def check_flows(
         first_file[flow.id] = flow.file
         flows[flow.id] = flow
 
+    callers = _callers(flows)
     for item in parsed:
         flow, report = item.flow, reporters[item.flow.file]
         if flows.get(flow.id) is not flow:
             continue
-        saved = _names_available(flows, flow.id)
+        saved = _names_available(flows, callers, flow.id)
         flows[flow.id] = _check_one(item, flows, countries.get(flow.country), saved, report, today)
         lint_flow(flow, report)
 
@@ -163,14 +164,20 @@ def check_flows(
     return FlowSet(flows, dict(countries))
 
 
-def _names_available(flows: dict[str, Flow], flow_id: str) -> set[str]:
-    """Answers a flow can read: its own, and those of every flow that jumps into it (answers
-    come along on a `flow:` step), transitively."""
+def _callers(flows: dict[str, Flow]) -> dict[str, set[str]]:
+    """flow id -> the flows with a `flow:` step jumping into it."""
     callers: dict[str, set[str]] = {}
     for flow in flows.values():
         for step in flow.steps.values():
             if step.kind == "flow" and step.target_flow:
                 callers.setdefault(step.target_flow, set()).add(flow.id)
+    return callers
+
+
+def _names_available(flows: dict[str, Flow], callers: dict[str, set[str]],
+                     flow_id: str) -> set[str]:
+    """Answers a flow can read: its own, and those of every flow that jumps into it (answers
+    come along on a `flow:` step), transitively."""
     seen, queue = {flow_id}, deque([flow_id])
     while queue:
         for caller in callers.get(queue.popleft(), ()):
@@ -273,7 +280,8 @@ def _check_ends(flow: Flow, report: Reporter) -> None:
         report.error(flow.pos, "no-end-step", "this flow has no `end` step",
                      "add a step `- id: done` with `end: ...` and lead the last steps to it")
         return
-    stuck = [step for step in flow.steps.values() if step.id not in _can_finish(flow)]
+    finishing = _can_finish(flow)
+    stuck = [step for step in flow.steps.values() if step.id not in finishing]
     stuck_ids = {step.id for step in stuck}
     entered = {nxt for step in flow.steps.values() if step.id not in stuck_ids
                for nxt in step.successors()} | {flow.start}

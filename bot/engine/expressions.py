@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -35,33 +36,25 @@ class ExpressionError(ValueError):
 
 
 _MISTYPED = {"=<": "<=", "=>": ">=", "=!": "!=", "<>": "!="}
+_QUOTED = re.compile(r"\"[^\"]*\"?|'[^']*'?")
+_SLIP = re.compile(r"=<|=>|=!|<>|(?<![=<>!])=(?!=)")
 
 
 def _mistyped_operator(source: str) -> ExpressionError | None:
     """`age = 17`, `age =< 18`: the usual slips, named precisely (Python's own message
     would send a non-programmer elsewhere). Text inside quotes is skipped."""
-    quote = None
-    index = 0
-    while index < len(source):
-        char = source[index]
-        if quote:
-            quote = None if char == quote else quote
-        elif char in "\"'":
-            quote = char
-        else:
-            pair = source[index:index + 2]
-            if pair in _MISTYPED:
-                right = _MISTYPED[pair]
-                return ExpressionError(f"`{pair}` is not a comparison", index + 1,
-                                       f"write `{right}`")
-            if pair in {"==", "<=", ">=", "!="}:
-                index += 2
-                continue
-            if char == "=":
-                return ExpressionError("a single `=` does not compare", index + 1,
-                                       "write `==` to test if two values are equal")
-        index += 1
-    return None
+    if "=" not in source and "<>" not in source:
+        return None
+    blanked = _QUOTED.sub(lambda match: " " * len(match.group(0)), source)
+    match = _SLIP.search(blanked)
+    if match is None:
+        return None
+    slip = match.group(0)
+    if slip == "=":
+        return ExpressionError("a single `=` does not compare", match.start() + 1,
+                               "write `==` to test if two values are equal")
+    return ExpressionError(f"`{slip}` is not a comparison", match.start() + 1,
+                           f"write `{_MISTYPED[slip]}`")
 
 
 def _to_date(value: Any) -> date | None:

@@ -9,6 +9,7 @@ loading; each is a warning with the place to edit and what to do.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from .fields import Reporter
 from .locales import language, pattern_order
@@ -31,6 +32,7 @@ WAY_OUT_WORDS: dict[str, tuple[str, ...]] = {
     "zh_Hans": ("不知道", "不清楚", "不确定", "其他", "其它", "都没有", "都不是"),
     "wo": ("xamuma", "xawma", "yeneen", "dara", "menuma wóor"),
 }
+_DIGIT = re.compile(r"\d")
 NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,4})([./\-])(\d{1,2})\2(\d{1,4})(?!\d)")
 
 
@@ -57,9 +59,14 @@ def _long_texts(step: Step, report: Reporter) -> None:
                        "split it into several `say` steps: long messages are not read")
 
 
+@cache
+def _way_out_words(languages: tuple[str, ...]) -> re.Pattern[str]:
+    words = {word for lang in (*languages, "en") for word in WAY_OUT_WORDS.get(lang, ())}
+    return re.compile("|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)))
+
+
 def _has_way_out(flow: Flow, step: Step) -> bool:
-    words = [word for lang in flow.languages for word in WAY_OUT_WORDS.get(lang, ())]
-    words += WAY_OUT_WORDS["en"]
+    words = _way_out_words(flow.languages)
     for option in step.options:
         if str(option.value).casefold() in WAY_OUT_VALUES:
             return True
@@ -67,8 +74,7 @@ def _has_way_out(flow: Flow, step: Step) -> bool:
         if target is not None and target.kind == "escalate":
             return True
         for text in option.label.by_lang.values():
-            folded = text.casefold().replace("’", "'")
-            if any(word in folded for word in words):
+            if words.search(text.casefold().replace("’", "'")):
                 return True
     return False
 
@@ -78,11 +84,10 @@ def _examples(flow: Flow, step: Step, report: Reporter) -> None:
         return
     missing = []
     for lang, text in step.text.by_lang.items():
-        text = ascii_digits(text)
-        if not any(char.isdigit() for char in text):
+        if _DIGIT.search(text) is None:  # any script's digits count as an example
             missing.append(lang)
         elif step.input == "date":
-            _date_example(step, lang, text, report)
+            _date_example(step, lang, ascii_digits(text), report)
     if missing:
         what = "a date" if step.input == "date" else "a number"
         report.warning(step.pos, "no-example",

@@ -15,7 +15,8 @@ from .locales import LanguageData
 
 # Marks that orient text right-to-left or left-to-right: invisible, typed by RTL keyboards.
 _INVISIBLE = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
-_FULLWIDTH = {"，": ",", "．": ".", "／": "/", "－": "-", "＋": "+", "　": " "}
+_FULLWIDTH = {"，": ",", "．": ".", "／": "/", "－": "-", "＋": "+", "　": " ", "−": "-",
+              "٪": "%"}
 _GROUP_ONLY = frozenset(" \u00a0\u202f\u2009'’٬")  # never a decimal sign
 MAX_DIGITS = 18  # more is no count nor sum a person has; float would round it
 
@@ -63,7 +64,7 @@ def _is_unit(text: str) -> bool:
     seen_letter = False
     for char in text:
         category = unicodedata.category(char)
-        if category[0] in "LM" or category == "Sc":
+        if category[0] in "LM" or category == "Sc" or char == "%":
             seen_letter = True
         elif char not in " .\u00a0/":
             return False

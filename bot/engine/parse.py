@@ -86,6 +86,7 @@ class _FlowParser:
         self.office_refs: list[tuple[str, Pos]] = []
         self.expressions: list[tuple[Expression, Pos]] = []
         self.comparisons: list[tuple[str, tuple[Any, ...], Pos]] = []
+        self._lines: list[str] | None = None  # the file's lines, read when first needed
 
     def ref(self, container: LocatedDict, key: str) -> str | None:
         value = container.get(key)
@@ -359,7 +360,9 @@ class _FlowParser:
 
     def _value_column(self, key: Pos, key_length: int) -> int:
         """The column where a one-line value starts after its key, inside any quote."""
-        lines = self.raw.decode("utf-8", "replace").splitlines()
+        if self._lines is None:
+            self._lines = self.raw.decode("utf-8", "replace").splitlines()
+        lines = self._lines
         line = lines[key.line - 1] if key.line <= len(lines) else ""
         index = key.column - 1 + key_length
         while index < len(line) and line[index] in " \t":

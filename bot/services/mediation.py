@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from bot.engine import FlowSet
@@ -67,6 +68,9 @@ def case_context(flows: FlowSet, session: dict[str, Any] | None,
         checklist = flows.flows.get(flow_id)
         checklist_step = checklist.steps.get(step_id) if checklist else None
         for item in checklist_step.items if checklist_step else ():
+            if item.condition is not None and not item.condition.is_true(
+                    session.get("answers", {}), date.today()):
+                continue  # an item that does not concern this person (`if:` false)
             (have if item.id in ticked else missing).append(item.label.get(lang))
     context["have"], context["missing"] = have, missing
     return context

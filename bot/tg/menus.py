@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from bot.engine.model import Flow
-from bot.i18n import LANGUAGES, N_, gettext_for, language_name, territory_name
+from bot.i18n import (  # sort_key: the bot and the console sort procedures alike
+    LANGUAGES,
+    N_,
+    gettext_for,
+    language_name,
+    sort_key,
+    territory_name,
+)
 
 from . import callbacks
 from .keyboards import Keyboard, button, keyboard
@@ -13,12 +18,6 @@ from .markup import bold, escape
 from .person import Person
 
 PAGE_SIZE = 6
-
-
-def sort_key(title: str) -> str:
-    """Alphabetical as people expect it: "École" beside "Ecole", not after "Zèbre"."""
-    decomposed = unicodedata.normalize("NFKD", title.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def language_picker() -> tuple[str, Keyboard]:

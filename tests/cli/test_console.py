@@ -55,7 +55,7 @@ def test_full_flow_by_numbers(flows_dir: Path) -> None:
     # the repro: one command line, and a flow-test case
     repro = [line for line in out.splitlines() if line.startswith("REPRO: ")]
     assert len(repro) == 1
-    assert repro[0].endswith("| python -m bot console --flow xa-permit --lang en")
+    assert repro[0].endswith(f"| python -m bot console {flows_dir} --flow xa-permit --lang en")
     assert "      - user: Sea | year\n      - user: /back\n      - user: River <day>" in out
     assert "      - user: Photo\n      - user: ID card\n      - user: ID card\n" in out
     assert "      - user: /done\n    end: done" in out
@@ -87,8 +87,8 @@ def test_repro_command_replays_the_session(flows_dir: Path) -> None:
     words = shlex.split(line.removeprefix("REPRO: "))
     assert words[:2] == ["printf", "%s\\n"]
     replay = words[2:words.index("|")]
-    assert words[words.index("|") + 1:] == ["python", "-m", "bot", "console", "--flow",
-                                            "xa-permit", "--lang", "en"]
+    assert words[words.index("|") + 1:] == ["python", "-m", "bot", "console", str(flows_dir),
+                                            "--flow", "xa-permit", "--lang", "en"]
     assert replay == ["abc", "40", "Sea | year", "/back", "River <day>", "Photo", "ID card",
                       "ID card", "/done"]
     _code, again = drive(flows_dir, replay, flow_id="xa-permit", lang="en")
@@ -106,13 +106,16 @@ def test_restart_and_escalation(flows_dir: Path) -> None:
 
 
 def test_country_then_procedure_menu_and_language(flows_dir: Path) -> None:
-    code, out = drive(flows_dir, ["2", "33", "oui"])  # one country: no country question
+    code, out = drive(flows_dir, ["1", "2", "33", "oui"])  # one country: no country question
     assert code == 0
+    # no --lang: the language is asked, each named in itself, the prompt in each language
+    assert ("Choose your language / Choisissez votre langue:\n  1. English (en)\n"
+            "  2. Français (fr)") in out
     assert "Procedures in Testland:" in out
     assert "  1. Boat licence  (xa-boat)\n  2. Fishing permit  (xa-permit)" in out
     assert "Type the number of an option (1 to 2)." in out  # "oui" is not an option
-    # the country's default language (en) when no --lang is given
-    assert "REPRO: printf '%s\\n' 33 | python -m bot console --flow xa-permit --lang en" in out
+    assert (f"REPRO: printf '%s\\n' 33 | python -m bot console {flows_dir} --flow xa-permit "
+            "--lang en") in out
 
 
 def test_country_question_and_flow_jump(flows_dir: Path) -> None:
@@ -125,7 +128,7 @@ def test_country_question_and_flow_jump(flows_dir: Path) -> None:
         "id: xb-x\nlanguages: [fr]\ntitle: Xx\ndescription: Xx\nsource:\n"
         "  - {title: X, url: 'https://example.org'}\nlast_reviewed: 2026-01-01\n"
         "steps:\n  - id: fin\n    end: Fini.\n", encoding="utf-8")
-    code, out = drive(flows_dir, ["1", "xa-permit", "44", "2", "yes", "/menu", "/quit"])
+    code, out = drive(flows_dir, ["1", "en", "xa-permit", "44", "2", "yes", "/menu", "/quit"])
     assert code == 0
     assert "Choose a country:\n  1. XA  Testland\n  2. XB  Autreland" in out
     assert "Do you own a boat?" in out and "(yes or no)" in out  # after the jump to xa-boat
@@ -138,7 +141,8 @@ def test_country_question_and_flow_jump(flows_dir: Path) -> None:
 def test_menu_leaves_the_flow_with_a_repro(flows_dir: Path) -> None:
     code, out = drive(flows_dir, ["2", "30", "/menu", "1"], country="xa", lang="en")
     assert code == 0
-    assert "REPRO: printf '%s\\n' 30 | python -m bot console --flow xa-permit --lang en" in out
+    assert (f"REPRO: printf '%s\\n' 30 | python -m bot console {flows_dir} --flow xa-permit "
+            "--lang en") in out
     assert out.count("Procedures in Testland:") == 2
 
 
@@ -156,7 +160,7 @@ def test_end_of_input_quits_cleanly(flows_dir: Path) -> None:
     code, out = drive(flows_dir, [], flow_id="xa-boat", lang="en")
     assert code == 0
     assert "Do you own a boat?" in out
-    assert "REPRO: python -m bot console --flow xa-boat --lang en" in out
+    assert f"REPRO: python -m bot console {flows_dir} --flow xa-boat --lang en" in out
     assert "steps: []" in out
 
 
@@ -233,5 +237,6 @@ def test_ctrl_c_quits_cleanly_with_the_repro(flows_dir: Path) -> None:
                        output=output, today=TODAY)
     out = output.getvalue()
     assert code == 0
-    assert "REPRO: printf '%s\\n' 41 | python -m bot console --flow xa-permit --lang en" in out
+    assert (f"REPRO: printf '%s\\n' 41 | python -m bot console {flows_dir} --flow xa-permit "
+            "--lang en") in out
     assert out.rstrip().endswith("Bye.")

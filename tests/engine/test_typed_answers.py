@@ -6,9 +6,12 @@ passes: the person's language first, then the flow's.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.engine.inputs import InvalidAnswer, parse_answer
 from bot.engine.locales import language, pattern_order
@@ -125,7 +128,8 @@ def test_a_date_in_the_future_says_so() -> None:
     ("3,5", "ru", 3.5), ("3,5", "fr", 3.5), ("3.5", "ru", 3.5), ("1.500", "ru", 1500),
     ("1,5", "en", 1.5), ("1.500,50", "fr", 1500.5), ("1,500.50", "en", 1500.5),
     ("$100", "en", 100), ("25 000 FCFA", "fr", 25000), ("1,00,000", "bn", 100000),
-    ("1 500 000 ₸", "kk", 1500000), ("٢٠٠ دولار", "ar", 200),
+    ("1 500 000 ₸", "kk", 1500000), ("٢٠٠ دولار", "ar", 200), ("−5", "ru", -5),
+    ("50%", "fr", 50), ("٥٠٪", "ar", 50),
 ])
 def test_numbers_as_people_write_them(typed: str, lang: str, value: float) -> None:
     assert answer("number", typed, lang) == value
@@ -168,3 +172,19 @@ def test_orders_come_from_cldr_patterns() -> None:
     assert language("zh_Hans").year_marks == ("年",)
     assert language("ru").year_marks == ("г",) and language("kk").year_marks == ("ж",)
     assert language("ar_LB").months["آذار"] == 3  # a regional code uses its language's data
+
+
+# -- any Unicode decimal digit -----------------------------------------------------------------
+ZEROS = [chr(code) for code in range(0x110000)
+         if unicodedata.category(chr(code)) == "Nd" and unicodedata.decimal(chr(code)) == 0]
+
+
+def test_every_script_with_decimal_digits_is_covered() -> None:
+    assert len(ZEROS) > 60  # Arabic-Indic, Devanagari, Bengali, Thai, Myanmar, full-width…
+
+
+@settings(max_examples=300, deadline=None)
+@given(number=st.integers(min_value=0, max_value=10**12), zero=st.sampled_from(ZEROS))
+def test_a_count_in_any_script_is_read(number: int, zero: str) -> None:
+    typed = "".join(chr(ord(zero) + int(digit)) for digit in str(number))
+    assert answer("integer", typed, "en") == number
