@@ -76,7 +76,7 @@ def invalid_hint(_: Callable[[str], str], kind: str, lang: str = "en", *, reason
         "number": _("Please type a number, for example 3."),
         "date": _("Please type a date like {example}, not in the future.").format(
             example=date_example(lang)),
-        "phone": _("Please type a phone number, for example +7 701 234 56 78."),
+        "phone": _("Please type a phone number: digits, with + and the country code first."),
         "yesno": _("Please answer yes or no (or use the buttons)."),
         "choice": _("Please choose one of the buttons above."),
         "checklist": _("Tick what you have with the buttons, then press Done."),
