@@ -39,6 +39,7 @@ class Settings:
     renotify_minutes: float = 30.0
     admin_escalation_minutes: float = 120.0
     retention_days: int = 90
+    notify_per_wave: int = 5
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -113,4 +114,5 @@ def load_settings(
         renotify_minutes=_number(env, "ESCALATION_RENOTIFY_MINUTES", 30.0),
         admin_escalation_minutes=_number(env, "ESCALATION_ADMIN_MINUTES", 120.0),
         retention_days=int(_number(env, "RETENTION_DAYS", 90, int)),
+        notify_per_wave=int(_number(env, "NOTIFY_PER_WAVE", 5, int)),
     )
