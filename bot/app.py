@@ -20,12 +20,14 @@ from telegram.ext import Application
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import LOCALES_DIR
 from bot.logs import setup_logging
+from bot.services.flood import FloodGuard
 from bot.services.library import FlowLibrary, FlowsInvalid
 from bot.storage import volunteers
 from bot.storage.db import Database
 from bot.tg.app import build_application
 from bot.tg.commands import queue_command_menus
 from bot.tg.dispatcher import Dispatcher
+from bot.tg.handlers.flood import flood_notice
 from bot.tg.intake import Intake
 from bot.tg.mediation.wiring import Mediation
 from bot.tg.ratelimit import RateLimiter
@@ -56,7 +58,8 @@ class Runtime:
         bot = self.application.bot
         sender = Sender(bot, self.db, limiter=RateLimiter(global_rate=self.settings.send_rate),
                         on_blocked=mediation.on_blocked)
-        dispatcher = Dispatcher(self.application, self.db)
+        dispatcher = Dispatcher(self.application, self.db, flood=FloodGuard(),
+                                on_flood=flood_notice)
         await dispatcher.start()
         await sender.start()
         self.workers = [dispatcher, sender, *mediation.workers()]
