@@ -99,3 +99,11 @@ def test_invalid_flows_stop_the_start_and_are_listed(tmp_path: Path) -> None:
     assert any("dangling.yaml:" in line and "nowhere" in line for line in lines)
     assert "python -m bot flows check" in lines[-1]
     assert not (tmp_path / "db.sqlite3").exists()  # it stopped before touching anything
+
+
+def test_notify_per_wave_defaults_to_five_and_is_read() -> None:
+    assert load_settings({"BOT_TOKEN": GOOD_TOKEN}, None).notify_per_wave == 5
+    settings = load_settings({"BOT_TOKEN": GOOD_TOKEN, "NOTIFY_PER_WAVE": "8"}, None)
+    assert settings.notify_per_wave == 8
+    with pytest.raises(ConfigError, match="NOTIFY_PER_WAVE"):
+        load_settings({"BOT_TOKEN": GOOD_TOKEN, "NOTIFY_PER_WAVE": "many"}, None)

@@ -153,3 +153,21 @@ def test_plan_prefers_the_thread_served_least_recently() -> None:
     assert delivery_plan.plan(rows, {"a": 5}, now=1.0, batch=20).thread == "b"
     assert delivery_plan.plan(rows, {"a": 5, "b": 6}, now=1.0, batch=20).thread == "c"
     assert delivery_plan.plan(rows, {"a": 5, "b": 6, "c": 7}, now=1.0, batch=20).thread == "a"
+
+
+async def test_the_next_thread_is_chosen_when_the_chats_slot_comes(fake_api, api_bot,
+                                                                   db) -> None:
+    """A message for another case that arrives while the chat waits for its flood-limit slot
+    takes that slot (chosen before the wait, it would wait for the busy case's send too)."""
+    await _queue(db, [("case:1", f"A{i}", False) for i in range(1, 4)]
+                 + [("case:3", "C1", False)])
+    sender = _sender(api_bot, db, chat_rate=2.5, chat_burst=1)  # a slot every 400 ms
+    await sender.start()
+    try:
+        await fake_api.wait_for(lambda call: call.params.get("text") == "C1", timeout=5)
+        await asyncio.sleep(0.1)  # the lane has read A2, A3 and waits for the next slot
+        await _queue(db, [("case:2", "B1", False)])
+        await fake_api.wait_for(lambda call: call.params.get("text") == "A3", timeout=5)
+    finally:
+        await sender.stop()
+    assert _texts(fake_api) == ["A1", "C1", "B1", "A2", "A3"]

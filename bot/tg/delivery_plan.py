@@ -34,6 +34,7 @@ class Plan:
     units: list[list[OutboxRow]]
     complete: bool
     thread: str | None = None  # the thread served (to remember it as served)
+    counted: bool = False  # the first unit's flood-limit slot is already taken
 
 
 def utf16_len(text: str) -> int:
@@ -46,8 +47,9 @@ def plan(rows: list[OutboxRow], served: Mapping[str | None, int], *, now: float,
     chat lane first, as :func:`bot.storage.outbox.pending_for_chat` reads them).
 
     ``served``: when each thread of this chat was last served (higher: more recent).
-    One thread in the best lane: all its rows, in order. Several: one unit of the thread
-    served least recently among those whose next row is due (never served: oldest first).
+    No threads in the best lane: all its rows, in order. Threads: one unit of the thread
+    served least recently among those whose next row is due (never served: oldest first),
+    then the sender reads again (another thread may have a message by then).
     """
     if not rows:
         return Plan([], True)
@@ -56,10 +58,10 @@ def plan(rows: list[OutboxRow], served: Mapping[str | None, int], *, now: float,
     threads: dict[str | None, list[OutboxRow]] = {}
     for row in in_lane:
         threads.setdefault(row.thread, []).append(row)
-    if len(threads) == 1:
-        (thread, group), = threads.items()
+    if len(threads) == 1 and None in threads:  # no threads: in order, as many as were read
+        group = threads[None]
         complete = len(in_lane) == len(rows) and len(group) < batch
-        return Plan(units(group, now), complete, thread)
+        return Plan(units(group, now), complete, None)
     due = [(served.get(thread, -1), group[0].id, thread) for thread, group in threads.items()
            if group[0].due_at <= now]
     if not due:  # every thread waits for a retry: the lane stops until the first is due

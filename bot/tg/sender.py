@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dtm
 import logging
 import random
@@ -285,6 +286,7 @@ class Sender:
             rows = await outbox.pending_for_chat(self._db, chat_id, self._batch)
             served = self._served.setdefault(chat_id, {})
             plan = delivery_plan.plan(rows, served, now=now, batch=self._batch)
+            plan = await self._choose_late(chat_id, plan, served)
             if plan.units:
                 self._serve_seq += 1
                 served[plan.thread] = self._serve_seq
@@ -293,22 +295,42 @@ class Sender:
             for unit in plan.units:
                 if self._stopping or unit[0].due_at > self._clock():
                     return "held"
-                if not await self._deliver(unit, unsaved):
+                if not await self._deliver(unit, unsaved, counted=plan.counted):
                     return "held"
         finally:  # the next read must not see a delivered row as pending
             if unsaved:
                 await asyncio.gather(*(asyncio.shield(f) for f in unsaved))
         return "done" if plan.complete else "more"
 
-    async def _deliver(self, unit: list[OutboxRow], unsaved: list[asyncio.Future[None]]) -> bool:
+    async def _choose_late(self, chat_id: int, plan: delivery_plan.Plan,
+                           served: dict[str | None, int]) -> delivery_plan.Plan:
+        """With several threads waiting, wait for the chat's flood-limit slot first, then
+        choose (read again): what arrived meanwhile takes its turn in the round robin, and
+        more of a burst is merged. Chosen before waiting, a message that arrives just after
+        would wait for the slot taken for another thread, then for its own.
+        """
+        if plan.complete or not plan.units or self._stopping:
+            return plan
+        row = plan.units[0][0]
+        if not counts_as_message(row.method) or row.due_at > self._clock():
+            return plan
+        await self._limiter.acquire(chat_id, first=self._opens_turn(row), lane=row.lane)
+        rows = await outbox.pending_for_chat(self._db, chat_id, self._batch)
+        fresh = delivery_plan.plan(rows, served, now=self._clock(), batch=self._batch)
+        if not fresh.units:  # sent meanwhile (cannot happen: one lane per chat); a slot lost
+            return fresh
+        return dataclasses.replace(fresh, units=fresh.units[:1], complete=False, counted=True)
+
+    async def _deliver(self, unit: list[OutboxRow], unsaved: list[asyncio.Future[None]],
+                       counted: bool = False) -> bool:
         """Try one message (one row, or several merged); True if it reached a final state
-        (the chat's next row may go).
+        (the chat's next row may go). ``counted``: its flood-limit slot is already taken.
 
         Final outcomes are handed to the group commit; their futures go to ``unsaved``.
         """
         row = unit[0]
         first = self._opens_turn(row)
-        if counts_as_message(row.method):
+        if counts_as_message(row.method) and not counted:
             await self._limiter.acquire(row.chat_id, first=first, lane=row.lane)
         try:
             async with self._in_flight:
