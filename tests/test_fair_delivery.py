@@ -171,3 +171,18 @@ async def test_the_next_thread_is_chosen_when_the_chats_slot_comes(fake_api, api
     finally:
         await sender.stop()
     assert _texts(fake_api) == ["A1", "C1", "B1", "A2", "A3"]
+
+
+async def test_the_bulk_lane_starts_only_chats_whose_next_row_can_go(db) -> None:
+    """A chat whose chat-lane row or first bulk row waits for a retry is not offered to the
+    bulk lane (it would be started, held and started again in a loop)."""
+    later = time.time() + 3600
+    async with db.transaction() as tx:
+        await outbox.enqueue(tx, 1, "sendMessage", {"chat_id": 1, "text": "retry"}, None, later)
+        await outbox.enqueue(tx, 1, "sendMessage", {"chat_id": 1, "text": "b"}, lane="bulk")
+        await outbox.enqueue(tx, 2, "sendMessage", {"chat_id": 2, "text": "b1"}, None, later,
+                             lane="bulk")
+        await outbox.enqueue(tx, 2, "sendMessage", {"chat_id": 2, "text": "b2"}, lane="bulk")
+        ready = await outbox.enqueue(tx, 3, "sendMessage", {"chat_id": 3, "text": "b"},
+                                     lane="bulk")
+    assert await outbox.next_bulk(db, time.time() + 1, 10) == [(ready, 3)]

@@ -182,10 +182,19 @@ async def due_heads(db: Reader) -> list[tuple[int, int | None, float]]:
 
 
 async def next_bulk(db: Reader, now: float, limit: int) -> list[tuple[int, int | None]]:
-    """``(id, chat_id)`` of up to ``limit`` bulk rows due at ``now``, the earliest due first."""
+    """``(id, chat_id)`` of up to ``limit`` bulk rows due at ``now``, the earliest due first.
+
+    Only a chat's first bulk row, and only in chats with no chat-lane row pending (that
+    chat's lane comes from :func:`due_heads` and goes on to its bulk rows): a chat whose
+    head waits for a retry is not started again and again.
+    """
     rows = await db.fetchall(
-        "SELECT id, chat_id FROM outbox WHERE status = 'pending' AND lane = 'bulk'"
-        " AND due_at <= ? ORDER BY due_at, id LIMIT ?", (now, limit))
+        "SELECT id, chat_id FROM outbox AS o WHERE status = 'pending' AND lane = 'bulk'"
+        " AND due_at <= ? AND (chat_id IS NULL OR (id = (SELECT MIN(id) FROM outbox"
+        " WHERE status = 'pending' AND chat_id = o.chat_id AND lane = 'bulk')"
+        " AND NOT EXISTS (SELECT 1 FROM outbox WHERE status = 'pending'"
+        " AND chat_id = o.chat_id AND lane = 'chat'))) ORDER BY due_at, id LIMIT ?",
+        (now, limit))
     return [(row[0], row[1]) for row in rows]
 
 
