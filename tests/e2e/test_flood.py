@@ -57,3 +57,28 @@ async def test_a_flood_gets_one_notice_loses_nothing_and_delays_nobody(desk: Des
     assert other_case != flood_case
     left = await desk.db.fetchone("SELECT COUNT(*) AS n FROM inbox WHERE status != 'done'")
     assert left["n"] == 0
+
+
+async def test_a_reply_to_a_merged_relay_reaches_its_case(fake_api, start_bot, tmp_path,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           ) -> None:
+    """With Telegram's pace in the volunteer's chat, a burst arrives merged; the volunteer
+    answers it with Telegram's reply, while another case is their current one."""
+    monkeypatch.setattr(app, "RateLimiter", partial(RateLimiter, chat_rate=2.0, chat_burst=1))
+    desk = Desk(fake_api, start_bot, tmp_path)
+    await desk.start([kg(VOLUNTEER, "ru", "en")])
+    flood_case = await _taken_case(desk, FLOODER)
+    await _taken_case(desk, OTHER)  # now the volunteer's current case
+    for n in range(6):
+        desk.say(FLOODER, f"part {n}", lang="en")
+    await desk.settle(timeout=15)
+    merged = [(chat, mid) for (chat, mid), m in fake_api.messages.items()
+              if chat == VOLUNTEER and "part 0" in (m.get("text") or "")]
+    assert len(merged) == 1
+    message = fake_api.messages[merged[0]]
+    assert message["text"].count("part") > 1  # several of the person's messages in one
+    desk.say(VOLUNTEER, "answer to the burst", reply_to_message=message)
+    await desk.settle(timeout=15)
+    assert any("answer to the burst" in text for text in desk.texts(FLOODER))
+    assert not any("answer to the burst" in text for text in desk.texts(OTHER))
+    assert flood_case != await desk.open_case_of(OTHER)
