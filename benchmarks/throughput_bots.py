@@ -22,6 +22,7 @@ import cProfile
 import functools
 import json
 import logging
+import math
 import sys
 import threading
 import time
@@ -119,8 +120,8 @@ async def run_passerelle(args: argparse.Namespace) -> None:
         reaches into the limiter's private state."""
         limiter = sender._limiter
         rate, burst = (1.0, 3) if chat_rate is None else (chat_rate, max(3, int(chat_rate)))
+        limiter._window.limit = max(1, math.floor(send_rate))
         limiter._global.rate = send_rate
-        limiter._global.capacity = max(1.0, send_rate)
         limiter._global.tokens = min(limiter._global.tokens, limiter._global.capacity)
         limiter._chat_rate, limiter._chat_burst = rate, burst
         for bucket in limiter._chats.values():

@@ -25,6 +25,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import LOCALES_DIR
 from bot.logs import setup_logging
 from bot.ops.http import MetricsServer
+from bot.services.flood import FloodGuard
 from bot.services.library import FlowLibrary, FlowsInvalid
 from bot.storage import volunteers
 from bot.storage.db import Database, DatabaseUnavailable
@@ -34,6 +35,7 @@ from bot.tg.connectivity import api_host, network_reason, retry_delay
 from bot.tg.dispatcher import Dispatcher
 from bot.tg.followups.wiring import Followups
 from bot.tg.handlers.failure import apologise
+from bot.tg.handlers.flood import flood_notice
 from bot.tg.intake import Intake
 from bot.tg.mediation.wiring import Mediation
 from bot.tg.publishing import Publishing
@@ -82,7 +84,8 @@ class Runtime:
         bot = self.application.bot
         sender = Sender(bot, self.db, limiter=RateLimiter(global_rate=self.settings.send_rate),
                         on_blocked=mediation.on_blocked)
-        dispatcher = Dispatcher(self.application, self.db, on_failed=apologise)
+        dispatcher = Dispatcher(self.application, self.db, on_failed=apologise,
+                                flood=FloodGuard(), on_flood=flood_notice)
         await dispatcher.start()
         await sender.start()
         self.workers = [dispatcher, sender, *mediation.workers(), *publishing.workers(bot),

@@ -43,6 +43,7 @@ class Settings:
     metrics_port: int | None = None
     metrics_listen: str = "127.0.0.1"
     quiet_hours: str = "21:00-08:00"
+    notify_per_wave: int = 5
 
     @property
     def telegram_file_url(self) -> str:
@@ -172,6 +173,7 @@ def load_settings(
         metrics_port=_port(env, "METRICS_PORT"),
         metrics_listen=env.get("METRICS_LISTEN", "").strip() or "127.0.0.1",
         quiet_hours=_quiet_hours(env),
+        notify_per_wave=int(_number(env, "NOTIFY_PER_WAVE", 5, int)),
     )
 
 

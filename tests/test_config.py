@@ -147,3 +147,9 @@ def test_the_first_start_with_broken_flows_keeps_no_running_set(tmp_path: Path) 
     result = run_bot(tmp_path, BOT_TOKEN=GOOD_TOKEN, FLOWS_DIR=str(tmp_path / "flows"))
     assert result.returncode == 1
     assert "keeping the running set" not in result.stdout + result.stderr
+def test_notify_per_wave_defaults_to_five_and_is_read() -> None:
+    assert load_settings({"BOT_TOKEN": GOOD_TOKEN}, None).notify_per_wave == 5
+    settings = load_settings({"BOT_TOKEN": GOOD_TOKEN, "NOTIFY_PER_WAVE": "8"}, None)
+    assert settings.notify_per_wave == 8
+    with pytest.raises(ConfigError, match="NOTIFY_PER_WAVE"):
+        load_settings({"BOT_TOKEN": GOOD_TOKEN, "NOTIFY_PER_WAVE": "many"}, None)

@@ -44,7 +44,8 @@ def test_token_bucket_refills_at_its_rate() -> None:
 
 def test_rate_limiter_per_chat_burst_then_one_per_second() -> None:
     clock = Clock(0.0)
-    limiter = RateLimiter(global_rate=30, chat_rate=1, chat_burst=3, clock=clock)
+    limiter = RateLimiter(global_rate=30, chat_rate=1, chat_burst=3, clock=clock,
+                          global_burst=30)
     assert [limiter.reserve(1) for _ in range(3)] == [0, 0, 0]
     assert limiter.reserve(1) == pytest.approx(1.0)
     assert limiter.reserve(2) == 0  # another chat is not held back
@@ -55,10 +56,14 @@ def test_rate_limiter_per_chat_burst_then_one_per_second() -> None:
 
 def test_rate_limiter_global_limit_across_chats() -> None:
     clock = Clock(0.0)
-    limiter = RateLimiter(global_rate=30, chat_rate=1, chat_burst=3, clock=clock)
+    limiter = RateLimiter(global_rate=30, chat_rate=1, chat_burst=3, clock=clock,
+                          global_burst=30, window_span=1.0)
     assert all(limiter.reserve(chat) == 0 for chat in range(30))
-    assert limiter.reserve(99) == pytest.approx(1 / 30)
+    # The bucket has refilled one token by 1/30 s, but the window is full until 1 s.
+    assert limiter.reserve(99) == pytest.approx(1.0)
     clock.advance(1 / 30)
+    assert limiter.reserve(99) == pytest.approx(1 - 1 / 30)
+    clock.advance(1 - 1 / 30)
     assert limiter.reserve(99) == 0
 
 

@@ -61,11 +61,12 @@ Compose = Callable[[Notice], dict[str, Any]]
 async def enqueue_bulk(tx: Tx, messages: list[tuple[int, dict[str, Any]]]) -> None:
     """Queue follow-ups, reminders and change notes: (chat id, sendMessage params) each.
 
-    The one function all of them go through, so they can be given the outbox's low-priority
-    lane (people talking to the bot are answered first) in one place.
+    The one function all of them go through, in the outbox's low-priority "bulk" lane: a wave
+    of 100,000 drains at Telegram's limit while people talking to the bot are answered first.
     """
-    await outbox.enqueue_many(tx, [(chat_id, "sendMessage", {**params, "chat_id": chat_id},
-                                    None, None) for chat_id, params in messages])
+    await outbox.enqueue_many(tx, [
+        outbox.NewRow(chat_id, "sendMessage", {**params, "chat_id": chat_id}, lane="bulk")
+        for chat_id, params in messages])
 
 
 def offered_flow(flows: FlowSet, session: dict[str, Any] | None) -> Flow | None:

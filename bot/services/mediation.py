@@ -3,11 +3,19 @@
 Telegram-free: callers render the results. Every action is audited in the same transaction.
 Routing goes in tiers: available volunteers with the person's country and language, then any
 volunteer for the country, then the admins; timers re-notify an unclaimed case.
+
+Fan-out is bounded: a case is offered to at most ``per_wave`` volunteers at once (setting
+NOTIFY_PER_WAVE), those notified least recently first, so the roster shares the load and
+nobody gets every case; each re-notify wave offers it to more volunteers who have not seen it
+(``per_wave`` × the wave's number), from the widened tier. Why: offering every case to the
+~30 matching volunteers at once floods their chats, wastes the flood budget, and teaches
+them to ignore notifications.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -101,23 +109,54 @@ async def open_case(tx: Tx, *, person_id: int, person_name: str | None, lang: st
     return Opened(await cases.get(tx, case_id), True)
 
 
+@dataclass(frozen=True)
+class Wave:
+    chosen: list[int]
+    more: bool  # matching volunteers were left out: a later wave may reach them
+
+
+def choose_wave(pool: list[Volunteer], already: Collection[int], size: int) -> Wave:
+    """Up to ``size`` of ``pool`` (everyone when ``size`` is 0): first those who have not
+    seen the case, least recently notified first; then, as a reminder, those who have."""
+    def order(volunteer: Volunteer) -> tuple[float, int]:
+        at = volunteer.notified_at
+        return (float("-inf") if at is None else at, volunteer.user_id)
+
+    fresh = sorted((v for v in pool if v.user_id not in already), key=order)
+    if size <= 0:
+        return Wave([v.user_id for v in pool], False)
+    chosen = fresh[:size]
+    if len(chosen) < size:
+        seen = sorted((v for v in pool if v.user_id in already), key=order)
+        chosen += seen[:size - len(chosen)]
+    return Wave([v.user_id for v in chosen], len(fresh) > size)
+
+
 async def recipients(db: Reader, case: Case, stage: int, admin_ids: frozenset[int],
-                     exclude: frozenset[int] = frozenset()) -> list[int]:
+                     exclude: frozenset[int] = frozenset(), *, per_wave: int = 0,
+                     wave: int = 0, already: Collection[int] = ()) -> Wave:
     """Who to notify at a routing stage (0: at open, 1: re-notify, 2: admins).
 
     ``exclude``: people who must not be asked (the volunteer who just released the case).
+    ``per_wave``, ``wave``, ``already``: the cap, how many waves came before, and who has
+    been notified of the case: the wave offers it to ``per_wave × (wave + 1)`` volunteers.
+    Admins (the last tier) are never capped.
     """
-    roster = await volunteers.for_country(db, case.country)
-    best = [v.user_id for v in roster if v.available and v.covers(case.country, case.lang)]
-    country = [v.user_id for v in roster if v.covers(case.country)]
+    roster = [v for v in await volunteers.for_country(db, case.country)
+              if v.user_id != case.person_id and v.user_id not in exclude]
+    best = [v for v in roster if v.available and v.covers(case.country, case.lang)]
+    country = [v for v in roster if v.covers(case.country)]
     if stage == 0:
-        chosen = best or country or sorted(admin_ids)
+        pool = best or country
     elif stage == 1:
-        chosen = list(dict.fromkeys([*best, *country])) or sorted(admin_ids)
+        pool = list({v.user_id: v for v in [*best, *country]}.values())
     else:
-        chosen = sorted(admin_ids)
-    return [user_id for user_id in chosen
-            if user_id != case.person_id and user_id not in exclude]
+        pool = []
+    if stage < 2 and pool:
+        return choose_wave(pool, already, per_wave * (wave + 1))
+    admins = [user_id for user_id in sorted(admin_ids)
+              if user_id != case.person_id and user_id not in exclude]
+    return Wave(admins, False)
 
 
 async def take(tx: Tx, case_id: int, volunteer_id: int) -> bool:

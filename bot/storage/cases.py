@@ -114,6 +114,13 @@ async def comment(tx: Tx, case_id: int, text: str) -> None:
     await tx.execute("UPDATE cases SET comment = ? WHERE id = ?", (text, case_id))
 
 
+async def add_notify_wave(tx: Tx, case_id: int) -> int:
+    """Count one more notification wave of the case; return how many came before it."""
+    row = await tx.fetchone("UPDATE cases SET notify_waves = notify_waves + 1 WHERE id = ?"
+                            " RETURNING notify_waves", (case_id,))
+    return 0 if row is None else int(row[0]) - 1
+
+
 async def set_stage(tx: Tx, case_id: int, stage: int) -> None:
     await tx.execute("UPDATE cases SET notify_stage = ? WHERE id = ?", (stage, case_id))
 

@@ -289,12 +289,34 @@ ALTER TABLE inbox ADD COLUMN case_id INTEGER;
 CREATE INDEX inbox_case ON inbox (case_id) WHERE case_id IS NOT NULL;
 """
 
+# Fair under flood (issue 8) and outbox lanes (issue 11):
+# - ``outbox.lane``: "chat" (people talking to the bot) always goes before "bulk" (follow-ups,
+#   reminders, announcements). A chat's head is its lowest pending id of its best lane.
+# - ``outbox.thread``: a conversation inside a chat (a case, in a volunteer's chat); a chat's
+#   threads are served round robin, and consecutive texts of one thread may be merged.
+# - ``volunteers.notified_at`` and ``cases.notify_waves``: new cases are offered to a few
+#   volunteers per wave, least recently notified first, more at each wave.
+_FLOOD_LANES = """
+ALTER TABLE outbox ADD COLUMN lane TEXT NOT NULL DEFAULT 'chat'
+    CHECK (lane IN ('chat', 'bulk'));
+ALTER TABLE outbox ADD COLUMN thread TEXT;
+DROP INDEX outbox_pending;
+-- A chat's next rows: its chat lane first ('chat' > 'bulk', hence DESC), then by id.
+CREATE INDEX outbox_pending ON outbox (chat_id, lane DESC, id) WHERE status = 'pending';
+-- The sender's head scans: the chat lane's heads, and the bulk lane's next due rows.
+CREATE INDEX outbox_lane_due ON outbox (lane, due_at, id) WHERE status = 'pending';
+
+ALTER TABLE volunteers ADD COLUMN notified_at REAL;
+ALTER TABLE cases ADD COLUMN notify_waves INTEGER NOT NULL DEFAULT 0;
+"""
+
 MIGRATIONS: list[tuple[int, str]] = [
     (1, _V1),
     (2, _V2),
     (3, _FLOW_PUBLISHING),
     (4, _FOLLOWUPS),
     (5, _INBOX_CASE_LINK),
+    (6, _FLOOD_LANES),
 ]
 
 

@@ -7,6 +7,17 @@ blocked the bot are remembered in ``blocked_chats`` so nothing is retried agains
 
 Statuses: ``pending`` (to deliver at ``due_at``), ``sent``, ``failed`` (Telegram refused it
 for good), ``dropped`` (the chat blocked the bot).
+
+Lanes: ``chat`` (the default: answers to people talking to the bot, relays, notifications)
+always goes before ``bulk`` (follow-ups, reminders, announcements: waves that may hold
+100,000 rows). Within a chat, its chat-lane rows go first, then its bulk rows; each lane in
+``id`` order.
+
+Threads: rows may name a ``thread`` (a conversation inside the chat, e.g. one case in a
+volunteer's chat). The sender serves a chat's threads round robin, keeps each thread in
+``id`` order, and may merge consecutive plain texts of one thread into one message, so one
+busy conversation cannot hold up the others of the same chat. Rows without a thread form one
+thread of their own.
 """
 
 from __future__ import annotations
@@ -14,16 +25,18 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.storage.db import Reader, Tx
 
 SIGNAL = "outbox"  # Database.signal name set after rows to deliver commit
+BULK_POSTED = "bulk"  # posted on SIGNAL (instead of chat ids) when bulk rows were queued
 BLOCKED = "chat blocked the bot"
+LANES = ("chat", "bulk")
 
 _COLUMNS = (
     "id, chat_id, method, params, status, attempts, due_at, created_at, sent_at, result,"
-    " error, ref"
+    " error, ref, lane, thread"
 )
 
 
@@ -41,6 +54,8 @@ class OutboxRow:
     result: Any
     error: str | None
     ref: str | None
+    lane: str = "chat"
+    thread: str | None = None
 
     @property
     def message_id(self) -> int | None:
@@ -51,16 +66,28 @@ class OutboxRow:
         return None
 
 
-# One queued call: (chat_id, method, params, ref, due_at); ``due_at`` None means now.
-NewRow = tuple[int | None, str, dict[str, Any], str | None, float | None]
+class NewRow(NamedTuple):
+    """One queued call. Plain 5-tuples ``(chat_id, method, params, ref, due_at)`` work too."""
+
+    chat_id: int | None
+    method: str
+    params: dict[str, Any]
+    ref: str | None = None
+    due_at: float | None = None  # None: now
+    lane: str = "chat"
+    thread: str | None = None
+
+
 _INSERT_CHUNK = 500  # rows per INSERT statement (SQLite caps the number of parameters)
 _ENQUEUE = (
-    "WITH v (k, chat_id, method, params, due_at, created_at, ref) AS (VALUES {values})"
-    " INSERT INTO outbox (chat_id, method, params, status, error, due_at, created_at, ref)"
+    "WITH v (k, chat_id, method, params, due_at, created_at, ref, lane, thread)"
+    " AS (VALUES {values})"
+    " INSERT INTO outbox (chat_id, method, params, status, error, due_at, created_at, ref,"
+    " lane, thread)"
     " SELECT v.chat_id, v.method, v.params,"
     " CASE WHEN b.chat_id IS NULL THEN 'pending' ELSE 'dropped' END,"
     f" CASE WHEN b.chat_id IS NULL THEN NULL ELSE '{BLOCKED}' END,"
-    " v.due_at, v.created_at, v.ref"
+    " v.due_at, v.created_at, v.ref, v.lane, v.thread"
     " FROM v LEFT JOIN blocked_chats AS b ON b.chat_id = v.chat_id ORDER BY v.k"
     " RETURNING id"
 )
@@ -73,12 +100,20 @@ async def enqueue(
     params: dict[str, Any],
     ref: str | None = None,
     due_at: float | None = None,
+    *,
+    lane: str = "chat",
+    thread: str | None = None,
 ) -> int:
-    """Queue one Bot API call; return its row id. Calls to a blocked chat are stored dropped."""
-    return (await enqueue_many(tx, [(chat_id, method, params, ref, due_at)]))[0]
+    """Queue one Bot API call; return its row id. Calls to a blocked chat are stored dropped.
+
+    ``lane="bulk"`` for waves (follow-ups, reminders, notes to many people): they go out only
+    when no chat-lane message is waiting. ``thread``: see the module docstring.
+    """
+    return (await enqueue_many(tx, [NewRow(chat_id, method, params, ref, due_at, lane,
+                                           thread)]))[0]
 
 
-async def enqueue_many(tx: Tx, rows: list[NewRow]) -> list[int]:
+async def enqueue_many(tx: Tx, rows: list[NewRow] | list[tuple[Any, ...]]) -> list[int]:
     """Queue calls in this order (ids ascending, so each chat's calls go out in this order).
 
     Why one statement: a turn queues several calls; one INSERT (which also looks up whether
@@ -86,18 +121,28 @@ async def enqueue_many(tx: Tx, rows: list[NewRow]) -> list[int]:
     """
     now = time.time()
     ids: list[int] = []
-    for start in range(0, len(rows), _INSERT_CHUNK):
-        chunk = rows[start:start + _INSERT_CHUNK]
+    full = [NewRow(*row) for row in rows]
+    for row in full:
+        if row.lane not in LANES:
+            raise ValueError(f"unknown outbox lane {row.lane!r} (use one of {LANES})")
+    for start in range(0, len(full), _INSERT_CHUNK):
+        chunk = full[start:start + _INSERT_CHUNK]
         values: list[Any] = []
-        for k, (chat_id, method, params, ref, due_at) in enumerate(chunk):
-            values += [k, chat_id, method, json.dumps(params, ensure_ascii=False),
-                       now if due_at is None else due_at, now, ref]
+        for k, row in enumerate(chunk):
+            values += [k, row.chat_id, row.method, json.dumps(row.params, ensure_ascii=False),
+                       now if row.due_at is None else row.due_at, now, row.ref, row.lane,
+                       row.thread]
         # Rows are inserted in ``k`` order, so their AUTOINCREMENT ids ascend in the order
         # given; RETURNING lists them in no promised order, hence the sort.
-        sql = _ENQUEUE.format(values=", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(chunk)))
+        sql = _ENQUEUE.format(values=", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk)))
         ids += sorted(int(row[0]) for row in await tx.fetchall(sql, values))
-    if rows:
-        tx.post(SIGNAL, dict.fromkeys(row[0] for row in rows))  # the chats with new work
+    if full:
+        # The chats with new chat-lane work; a bulk wave is read by the sender in due order,
+        # a few chats at a time, never posted chat by chat.
+        posted: dict[Any, None] = dict.fromkeys(r.chat_id for r in full if r.lane == "chat")
+        if any(r.lane == "bulk" for r in full):
+            posted[BULK_POSTED] = None
+        tx.post(SIGNAL, posted)
     return ids
 
 
@@ -107,38 +152,66 @@ async def get(db: Reader, row_id: int) -> OutboxRow | None:
 
 
 async def heads(db: Reader) -> list[OutboxRow]:
-    """The next row to deliver of each chat (its lowest pending id), plus chat-less rows.
+    """The next row to deliver of each chat (its chat lane's lowest pending id, else its bulk
+    lane's), plus chat-less rows.
 
     Only a chat's head may be sent: a later row waits until the head is sent, failed or
     dropped, which keeps each chat's messages in order even across retries.
     """
     rows = await db.fetchall(
         f"SELECT {_COLUMNS} FROM outbox AS o WHERE status = 'pending' AND (chat_id IS NULL"
-        " OR id = (SELECT MIN(id) FROM outbox WHERE status = 'pending'"
-        " AND chat_id = o.chat_id)) ORDER BY id"
+        " OR id = (SELECT id FROM outbox WHERE status = 'pending'"
+        " AND chat_id = o.chat_id ORDER BY lane DESC, id LIMIT 1)) ORDER BY id"
     )
     return [_row(r) for r in rows]
 
 
 async def due_heads(db: Reader) -> list[tuple[int, int | None, float]]:
-    """``(id, chat_id, due_at)`` of what :func:`heads` returns, without decoding the rows.
+    """``(id, chat_id, due_at)`` of each chat's first chat-lane row, plus chat-less ones.
 
-    Why: when the sender reads every head (at start, when a row falls due, on each poll) it
-    only needs to know which chats have one and when it is due, not every call's parameters.
+    Why only the chat lane: the bulk lane may hold 100,000 rows; the sender takes those a
+    few at a time with :func:`next_bulk`. Not decoded: the sender only needs to know which
+    chats have work and when it is due.
     """
     rows = await db.fetchall(
-        "SELECT id, chat_id, due_at FROM outbox AS o WHERE status = 'pending' AND (chat_id"
-        " IS NULL OR id = (SELECT MIN(id) FROM outbox WHERE status = 'pending'"
-        " AND chat_id = o.chat_id)) ORDER BY id"
+        "SELECT id, chat_id, due_at FROM outbox AS o WHERE status = 'pending'"
+        " AND lane = 'chat' AND (chat_id IS NULL OR id = (SELECT MIN(id) FROM outbox"
+        " WHERE status = 'pending' AND chat_id = o.chat_id AND lane = 'chat')) ORDER BY id"
     )
     return [(row[0], row[1], row[2]) for row in rows]
 
 
-async def pending_for_chat(db: Reader, chat_id: int, limit: int = 20) -> list[OutboxRow]:
-    """The chat's next ``limit`` pending rows, in the order they must be delivered."""
+async def next_bulk(db: Reader, now: float, limit: int) -> list[tuple[int, int | None]]:
+    """``(id, chat_id)`` of up to ``limit`` bulk rows due at ``now``, the earliest due first.
+
+    Only a chat's first bulk row, and only in chats with no chat-lane row pending (that
+    chat's lane comes from :func:`due_heads` and goes on to its bulk rows): a chat whose
+    head waits for a retry is not started again and again.
+    """
     rows = await db.fetchall(
-        f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND chat_id = ?"
-        " ORDER BY id LIMIT ?",
+        "SELECT id, chat_id FROM outbox AS o WHERE status = 'pending' AND lane = 'bulk'"
+        " AND due_at <= ? AND (chat_id IS NULL OR (id = (SELECT MIN(id) FROM outbox"
+        " WHERE status = 'pending' AND chat_id = o.chat_id AND lane = 'bulk')"
+        " AND NOT EXISTS (SELECT 1 FROM outbox WHERE status = 'pending'"
+        " AND chat_id = o.chat_id AND lane = 'chat'))) ORDER BY due_at, id LIMIT ?",
+        (now, limit))
+    return [(row[0], row[1]) for row in rows]
+
+
+async def next_bulk_due(db: Reader) -> float | None:
+    """When the earliest pending bulk row is due (None: the bulk lane is empty)."""
+    row = await db.fetchone(
+        "SELECT MIN(due_at) AS due FROM outbox WHERE status = 'pending' AND lane = 'bulk'")
+    return None if row is None else row["due"]
+
+
+async def pending_for_chat(db: Reader, chat_id: int, limit: int = 20) -> list[OutboxRow]:
+    """The chat's next pending rows, up to ``limit`` of each (lane, thread), in the order
+    they must be delivered when the chat has one thread: chat lane first, then by id."""
+    rows = await db.fetchall(
+        f"SELECT {_COLUMNS} FROM (SELECT {_COLUMNS}, ROW_NUMBER() OVER"
+        " (PARTITION BY lane, thread ORDER BY id) AS n FROM outbox"
+        " WHERE status = 'pending' AND chat_id = ?) WHERE n <= ? ORDER BY lane DESC, id",
         (chat_id, limit),
     )
     return [_row(row) for row in rows]
@@ -147,7 +220,7 @@ async def pending_for_chat(db: Reader, chat_id: int, limit: int = 20) -> list[Ou
 async def head(db: Reader, chat_id: int) -> OutboxRow | None:
     row = await db.fetchone(
         f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND chat_id = ?"
-        " ORDER BY id LIMIT 1",
+        " ORDER BY lane DESC, id LIMIT 1",
         (chat_id,),
     )
     return None if row is None else _row(row)
@@ -310,4 +383,6 @@ def _row(row: Any) -> OutboxRow:
         result=None if row["result"] is None else json.loads(row["result"]),
         error=row["error"],
         ref=row["ref"],
+        lane=row["lane"],
+        thread=row["thread"],
     )

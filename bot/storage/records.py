@@ -35,6 +35,13 @@ async def next_timer(db: Reader) -> float | None:
     return None if row is None else row["due"]
 
 
+async def pending_timer(db: Reader, case_id: int, kind: str) -> float | None:
+    """When the case's pending ``kind`` timer is due (None: there is none)."""
+    row = await db.fetchone("SELECT MIN(due_at) AS due FROM timers WHERE case_id = ?"
+                            " AND kind = ? AND done = 0", (case_id, kind))
+    return None if row is None else row["due"]
+
+
 async def finish_timer(tx: Tx, timer_id: int) -> None:
     await tx.execute("UPDATE timers SET done = 1 WHERE id = ?", (timer_id,))
 

@@ -21,6 +21,7 @@ class Volunteer:
     alias: str | None = None
     available: bool = True
     current_case: int | None = None
+    notified_at: float | None = None  # when they were last offered a case
 
     def covers(self, country: str | None, lang: str | None = None) -> bool:
         return country in self.countries and (lang is None or lang in self.languages)
@@ -32,7 +33,8 @@ def _split(value: str) -> tuple[str, ...]:
 
 def _volunteer(row) -> Volunteer:
     return Volunteer(row["user_id"], _split(row["countries"]), _split(row["languages"]),
-                     row["alias"], bool(row["available"]), row["current_case"])
+                     row["alias"], bool(row["available"]), row["current_case"],
+                     row["notified_at"])
 
 
 async def upsert(tx: Tx, user_id: int, countries: tuple[str, ...], languages: tuple[str, ...],
@@ -80,6 +82,12 @@ async def reading_languages(db: Reader, user_ids: list[int]) -> dict[int, tuple[
         " LEFT JOIN volunteers AS v ON v.user_id = ids.id", user_ids)
     return {r["id"]: (r["lang"], (_split(r["languages"]) or (None,))[0] if r["languages"]
                       else None) for r in rows}
+
+
+async def mark_notified(tx: Tx, user_ids: list[int], at: float) -> None:
+    """Remember when these volunteers were offered a case (fan-out: least recent first)."""
+    await tx.executemany("UPDATE volunteers SET notified_at = ? WHERE user_id = ?",
+                         [(at, user_id) for user_id in user_ids])
 
 
 async def set_available(tx: Tx, user_id: int, available: bool) -> None:

@@ -11,6 +11,10 @@ marked ``failed`` in a new transaction, so the chat's later updates still go on.
 
 All turns share the database's single writer, so handlers must stay short and never wait on
 the network: their output goes through the outbox.
+
+A chat that floods the bot (see :mod:`bot.services.flood`) is slowed down in its own lane:
+its next update waits in the inbox (stored, nothing lost) while every other chat goes on,
+and the first slowed update's turn also runs ``on_flood`` (one polite notice).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes
 
 from bot.ops import metrics
+from bot.services.flood import FloodGuard
 from bot.storage import inbox, outbox
 from bot.storage.db import Database
 from bot.tg.turn import Turn, bind, current_turn
@@ -36,6 +41,8 @@ log = logging.getLogger(__name__)
 
 # Called (in a fresh turn, so it may send an apology) after an update's handler failed.
 FailureHook = Callable[[Update | None, BaseException], Awaitable[None]]
+# Called inside the turn of the first update of a chat that was slowed down (a notice).
+FloodHook = Callable[[Update], Awaitable[None]]
 
 
 # (update_id, chat_id) of an inbox row, or (update_id, chat_id, payload) when the intake
@@ -59,10 +66,15 @@ class Dispatcher:
         *,
         on_failed: FailureHook | None = None,
         poll_interval: float = 30.0,
+        flood: FloodGuard | None = None,
+        on_flood: FloodHook | None = None,
     ) -> None:
         self._app = application
         self._db = db
         self._on_failed = on_failed
+        self._flood = flood
+        self._on_flood = on_flood
+        self._stopped = asyncio.Event()  # wakes lanes that wait out a flood
         self._poll_interval = poll_interval
         self._lanes: dict[int | None, _Lane] = {}
         self._queued: set[int] = set()
@@ -74,11 +86,13 @@ class Dispatcher:
         """Initialise the application and start processing, beginning with rows left pending."""
         await self._app.initialize()  # idempotent; process_update refuses to run without it
         self._stopping = False
+        self._stopped.clear()
         self._task = asyncio.create_task(self._run(), name="dispatcher")
 
     async def stop(self) -> None:
         """Let the turns in progress finish; rows not started stay pending for next time."""
         self._stopping = True
+        self._stopped.set()
         for lane in self._lanes.values():
             self._queued.difference_update(row[0] for row in lane.rows)
             lane.rows.clear()
@@ -139,10 +153,14 @@ class Dispatcher:
         lane = self._lanes[key]
         try:
             while lane.rows:
+                notice = await self._slow_down(key)
+                if not lane.rows:  # stopping while it waited: the rows stay pending
+                    break
                 row = lane.rows.popleft()
                 update_id, chat_id = row[0], row[1]
                 try:
-                    await self._process(update_id, chat_id, row[2] if len(row) > 2 else None)
+                    await self._process(update_id, chat_id, row[2] if len(row) > 2 else None,
+                                        notice=notice)
                 except Exception:  # bookkeeping failed (e.g. database error): retry later
                     log.exception("dispatcher: update %s could not be recorded", update_id)
                 finally:
@@ -152,8 +170,22 @@ class Dispatcher:
                 self._queued.discard(row[0])
             del self._lanes[key]
 
+    async def _slow_down(self, chat_id: int | None) -> bool:
+        """Wait while the chat is over its budget; True if it should get the notice now."""
+        if self._flood is None or chat_id is None:
+            return False
+        notice = False
+        while not self._stopping:
+            verdict = self._flood.check(chat_id)
+            notice = notice or verdict.notice
+            if verdict.wait <= 0:
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopped.wait(), verdict.wait)
+        return notice
+
     async def _process(self, update_id: int, chat_id: int | None,
-                       posted: dict[str, Any] | None = None) -> None:
+                       posted: dict[str, Any] | None = None, *, notice: bool = False) -> None:
         update: Update | None = None
         early = None
         if posted is not None:
@@ -174,6 +206,12 @@ class Dispatcher:
                     await self._app.process_update(update)
                     if turn.error is not None:
                         raise turn.error
+                    if notice and self._on_flood is not None:
+                        try:  # a notice that cannot be written must not fail the update
+                            await self._on_flood(update)
+                        except Exception as exc:
+                            log.error("flood notice for update %s failed: %s", update_id,
+                                      describe(exc))
                     await turn.flush()
             metrics.UPDATES_PROCESSED.inc()
         except Exception as exc:

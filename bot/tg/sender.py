@@ -20,6 +20,13 @@ How each outcome is treated:
 Delivery is at least once: if the process dies between Telegram's answer and the ``sent``
 mark, the row is sent again after restart.
 
+Fair under load: chat-lane rows always go before bulk-lane rows (see
+:mod:`bot.storage.outbox`); the bulk lane is read a few chats at a time (at most
+``bulk_lanes`` chats at once), so a wave of 100,000 follow-ups costs no more memory than a
+few dozen conversations. Inside a chat, rows of different threads (a volunteer's cases)
+are served round robin, and a burst of texts of one thread is merged into one message
+(:mod:`bot.tg.delivery_plan`).
+
 Cheap under load: a lane reads its chat's next rows in one query and delivers them; their
 outcomes are written together with those of the other lanes (one transaction for every row
 delivered meanwhile), and the lane waits for them before it reads again, so a delivered row
@@ -30,6 +37,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dtm
 import logging
 import random
@@ -46,7 +54,7 @@ from bot.ops import metrics
 from bot.storage import outbox
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxRow
-from bot.tg import uploads
+from bot.tg import delivery_plan, uploads
 from bot.tg.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -103,6 +111,7 @@ class Sender:
         rng: random.Random | None = None,
         max_in_flight: int = 8,
         batch: int = 20,
+        bulk_lanes: int = 64,
     ) -> None:
         self._bot = bot
         self._db = db
@@ -122,6 +131,10 @@ class Sender:
         self._turn_of: dict[int, float] = {}  # chat -> created_at of its latest row tried
         self._rescan: set[Hashable] = set()  # chats given new work while busy: again after
         self._scan = True  # read every head at the next wake (else: only the chats posted)
+        self._bulk_lanes = bulk_lanes
+        self._bulk: set[Hashable] = set()  # lanes started for the bulk lane
+        self._served: dict[int, dict[str | None, int]] = {}  # chat -> thread -> when served
+        self._serve_seq = 0
 
     async def start(self) -> None:
         self._stopping = False
@@ -187,7 +200,7 @@ class Sender:
     def _start_chats(self, chats: list[int | None]) -> None:
         """A lane for each chat given new rows (a chat-less row needs a full read)."""
         for chat_id in chats:
-            if chat_id is None:
+            if chat_id is None or chat_id == outbox.BULK_POSTED:
                 self._scan = True
             elif chat_id in self._lanes:
                 self._rescan.add(chat_id)
@@ -199,7 +212,8 @@ class Sender:
                                                name="sender-lane")
 
     async def _start_due(self) -> float:
-        """Start a lane for each idle chat whose head row is due; return secs to the next due."""
+        """Start a lane for each idle chat whose chat-lane head is due, then for bulk rows
+        while fewer than ``bulk_lanes`` bulk lanes run; return secs to the next due row."""
         now = self._clock()
         next_due = now + self._poll_interval
         for row_id, chat_id, due_at in await outbox.due_heads(self._db):
@@ -213,6 +227,20 @@ class Sender:
                 self._start_lane(key, row_id, chat_id)
             else:
                 next_due = min(next_due, due_at)
+        room = self._bulk_lanes - len(self._bulk)
+        if room > 0 and not self._stopping:
+            for row_id, chat_id in await outbox.next_bulk(self._db, now, room + len(self._lanes)):
+                key = chat_id if chat_id is not None else ("row", row_id)
+                if key in self._lanes:
+                    continue
+                self._bulk.add(key)
+                self._start_lane(key, row_id, chat_id)
+                room -= 1
+                if room == 0:
+                    break
+        bulk_due = await outbox.next_bulk_due(self._db)
+        if bulk_due is not None and bulk_due > now:
+            next_due = min(next_due, bulk_due)
         return max(0.0, next_due - now)
 
     async def _lane(self, key: Hashable, row_id: int, chat_id: int | None) -> None:
@@ -229,6 +257,12 @@ class Sender:
             del self._lanes[key]
             busy = key in self._rescan
             self._rescan.discard(key)
+            if finished and chat_id is not None:
+                self._served.pop(chat_id, None)
+            if key in self._bulk:
+                self._bulk.discard(key)
+                if len(self._bulk) <= self._bulk_lanes // 2:
+                    self.wake()  # read the next chats of the bulk lane
             if not clean:  # no spin on a broken database: the next poll reads everything
                 self._scan = True
             elif not finished:  # a row is not due yet, or waits for a retry: time it
@@ -237,40 +271,71 @@ class Sender:
                 self._start_lane(key, row_id, chat_id)
 
     async def _deliver_due(self, row_id: int, chat_id: int | None) -> str:
-        """Deliver the chat's due rows in order: "done" (none left when read), "more" (read
-        again), or "held" (a row is not due, is waiting for a retry, or we are stopping).
+        """Deliver the chat's due rows (see :func:`delivery_plan.plan`): "done" (none left
+        when read), "more" (read again), or "held" (a row is not due, is waiting for a
+        retry, or we are stopping).
 
         Rows are re-read (committed data) rather than taken from the scan: a lane may have
         sent them since (no double sends), and their ``due_at`` may have moved.
         """
+        now = self._clock()
         if chat_id is None:
             row = await outbox.get(self._db, row_id)
             rows = [row] if row is not None and row.status == "pending" else []
+            plan = delivery_plan.Plan([[r] for r in rows], True)
         else:
             rows = await outbox.pending_for_chat(self._db, chat_id, self._batch)
+            served = self._served.setdefault(chat_id, {})
+            plan = delivery_plan.plan(rows, served, now=now, batch=self._batch)
+            plan = await self._choose_late(chat_id, plan, served)
+            if plan.units:
+                self._serve_seq += 1
+                served[plan.thread] = self._serve_seq
         unsaved: list[asyncio.Future[None]] = []
         try:
-            for row in rows:
-                if self._stopping or row.due_at > self._clock():
+            for unit in plan.units:
+                if self._stopping or unit[0].due_at > self._clock():
                     return "held"
-                if not await self._deliver(row, unsaved):
+                if not await self._deliver(unit, unsaved, counted=plan.counted):
                     return "held"
         finally:  # the next read must not see a delivered row as pending
             if unsaved:
                 await asyncio.gather(*(asyncio.shield(f) for f in unsaved))
-        return "more" if len(rows) == self._batch else "done"
+        return "done" if plan.complete else "more"
 
-    async def _deliver(self, row: OutboxRow, unsaved: list[asyncio.Future[None]]) -> bool:
-        """Try one row; True if it reached a final state (the chat's next row may go).
+    async def _choose_late(self, chat_id: int, plan: delivery_plan.Plan,
+                           served: dict[str | None, int]) -> delivery_plan.Plan:
+        """With several threads waiting, wait for the chat's flood-limit slot first, then
+        choose (read again): what arrived meanwhile takes its turn in the round robin, and
+        more of a burst is merged. Chosen before waiting, a message that arrives just after
+        would wait for the slot taken for another thread, then for its own.
+        """
+        if plan.complete or not plan.units or self._stopping:
+            return plan
+        row = plan.units[0][0]
+        if not counts_as_message(row.method) or row.due_at > self._clock():
+            return plan
+        await self._limiter.acquire(chat_id, first=self._opens_turn(row), lane=row.lane)
+        rows = await outbox.pending_for_chat(self._db, chat_id, self._batch)
+        fresh = delivery_plan.plan(rows, served, now=self._clock(), batch=self._batch)
+        if not fresh.units:  # sent meanwhile (cannot happen: one lane per chat); a slot lost
+            return fresh
+        return dataclasses.replace(fresh, units=fresh.units[:1], complete=False, counted=True)
+
+    async def _deliver(self, unit: list[OutboxRow], unsaved: list[asyncio.Future[None]],
+                       counted: bool = False) -> bool:
+        """Try one message (one row, or several merged); True if it reached a final state
+        (the chat's next row may go). ``counted``: its flood-limit slot is already taken.
 
         Final outcomes are handed to the group commit; their futures go to ``unsaved``.
         """
+        row = unit[0]
         first = self._opens_turn(row)
-        if counts_as_message(row.method):
-            await self._limiter.acquire(row.chat_id, first=first)
+        if counts_as_message(row.method) and not counted:
+            await self._limiter.acquire(row.chat_id, first=first, lane=row.lane)
         try:
             async with self._in_flight:
-                result = await self._call(row)
+                result = await self._call(row, delivery_plan.merged_params(unit))
         except RetryAfter as exc:
             metrics.RATE_LIMITED.inc()
             delay = retry_after_seconds(exc)
@@ -283,6 +348,11 @@ class Sender:
             await self._blocked(row.chat_id)
             return False
         except BadRequest as exc:
+            if len(unit) > 1:  # Telegram refused the merged text: each row on its own
+                for single in unit:
+                    if not await self._deliver([single], unsaved):
+                        return False
+                return True
             if "message is not modified" in exc.message.lower():
                 unsaved.append(self._outcomes.add(sent=(row.id, {"not_modified": True})))
                 return True
@@ -295,6 +365,9 @@ class Sender:
             unsaved.append(self._fail(row, exc))
             return True
         unsaved.append(self._outcomes.add(sent=(row.id, result)))
+        for merged in unit[1:]:  # each merged row maps to the one message (replies find it)
+            extra = {**result, "merged_into": row.id} if isinstance(result, dict) else result
+            unsaved.append(self._outcomes.add(sent=(merged.id, extra)))
         return True
 
     def _opens_turn(self, row: OutboxRow) -> bool:
@@ -312,9 +385,9 @@ class Sender:
         self._turn_of[row.chat_id] = row.created_at
         return previous != row.created_at
 
-    async def _call(self, row: OutboxRow) -> Any:
+    async def _call(self, row: OutboxRow, params: dict[str, Any]) -> Any:
         try:
-            return _summary(await call_api(self._bot, row.method, row.params))
+            return _summary(await call_api(self._bot, row.method, params))
         except BadRequest as exc:
             text = exc.message.lower()
             if row.method != "editMessageText" or not any(s in text for s in _EDIT_GONE):

@@ -47,6 +47,8 @@ class Outgoing:
     method: str
     params: dict[str, Any]
     ref: str | None = None
+    lane: str = "chat"
+    thread: str | None = None
 
 
 @dataclass
@@ -70,6 +72,8 @@ class Turn:
         *,
         ref: str | None = None,
         chat_id: int | None = None,
+        lane: str = "chat",
+        thread: str | None = None,
     ) -> None:
         """Queue a Bot API call (e.g. ``"sendMessage"``); delivered after the turn commits.
 
@@ -77,6 +81,7 @@ class Turn:
         one chat's calls go out in the order they were queued. ``params`` may hold PTB
         objects (e.g. an ``InlineKeyboardMarkup``); they are stored as JSON right away, so a
         value that cannot be serialised fails here, in the handler, not later in the sender.
+        ``lane`` and ``thread``: see :mod:`bot.storage.outbox`.
         """
         if self.closed:
             raise RuntimeError("this turn is over: send() from a blocking handler only")
@@ -93,7 +98,7 @@ class Turn:
             and method.startswith(_CHAT_PREFIXES)
         ):
             data["chat_id"] = chat_id
-        self.outgoing.append(Outgoing(chat_id, method, data, ref))
+        self.outgoing.append(Outgoing(chat_id, method, data, ref, lane, thread))
 
     async def flush(self) -> list[int]:
         """Write the queued calls to the outbox (inside ``tx``); return their row ids.
@@ -101,8 +106,8 @@ class Turn:
         All in one statement: the turn holds the database's only writer meanwhile.
         """
         ids = await outbox.enqueue_many(
-            self.tx, [(out.chat_id, out.method, out.params, out.ref, None)
-                      for out in self.outgoing])
+            self.tx, [outbox.NewRow(out.chat_id, out.method, out.params, out.ref, None,
+                                    out.lane, out.thread) for out in self.outgoing])
         self.outgoing.clear()
         return ids
 

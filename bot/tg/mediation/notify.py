@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 from bot.config import Settings
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from bot.services import mediation
-from bot.storage import outbox, records, volunteers
+from bot.storage import cases, outbox, records, volunteers
 from bot.storage.cases import Case
 from bot.storage.db import Reader
 from bot.tg.keyboards import Keyboard
@@ -32,9 +34,15 @@ async def ui_langs(db: Reader, user_ids: list[int]) -> dict[int, str]:
 
 
 async def notify(turn: Turn, case: Case, stage: int, settings: Settings,
-                 exclude: frozenset[int] = frozenset()) -> list[int]:
-    """Send the case to the volunteers of a routing stage; return who was notified."""
-    chosen = await mediation.recipients(turn.tx, case, stage, settings.admin_ids, exclude)
+                 exclude: frozenset[int] = frozenset()) -> mediation.Wave:
+    """Send the case to a wave of the volunteers of a routing stage; return the wave."""
+    ref = case_ref(case.id, "notify")
+    already = {row.chat_id for row in await outbox.all_by_ref(turn.tx, ref)
+               if row.chat_id is not None}
+    wave = await mediation.recipients(
+        turn.tx, case, stage, settings.admin_ids, exclude, per_wave=settings.notify_per_wave,
+        wave=await cases.add_notify_wave(turn.tx, case.id), already=already)
+    chosen = wave.chosen
     langs = await ui_langs(turn.tx, chosen)
     rendered: dict[str, tuple[str, Keyboard]] = {}  # one rendering per language
     for user_id in chosen:
@@ -43,11 +51,11 @@ async def notify(turn: Turn, case: Case, stage: int, settings: Settings,
             rendered[lang] = notification(case, lang)
         text, markup = rendered[lang]
         turn.send("sendMessage", {"chat_id": user_id, "text": text, "parse_mode": "HTML",
-                                  "reply_markup": markup},
-                  ref=case_ref(case.id, "notify"), chat_id=user_id)
+                                  "reply_markup": markup}, ref=ref, chat_id=user_id)
+    await volunteers.mark_notified(turn.tx, chosen, time.time())
     await records.audit(turn.tx, case.id, None, f"notified_stage_{stage}",
                         f"volunteers={len(chosen)}")
-    return chosen
+    return wave
 
 
 async def mark_taken(turn: Turn, case_id: int, taker_id: int) -> None:

@@ -37,6 +37,12 @@ def case_ref(case_id: int, what: str) -> str:
     return f"case:{case_id}:{what}"
 
 
+def case_thread(case_id: int) -> str:
+    """The outbox thread of a case in its volunteer's chat: a volunteer's cases are served
+    round robin, and a burst of one person's texts is merged (see bot/tg/delivery_plan.py)."""
+    return f"case:{case_id}"
+
+
 def case_id_from_ref(ref: str | None) -> int | None:
     if not ref or not ref.startswith("case:"):
         return None
@@ -44,22 +50,23 @@ def case_id_from_ref(ref: str | None) -> int | None:
     return int(part) if part.isdigit() else None
 
 
-def _send_text(turn: Turn, chat_id: int, header: str, text: str, ref: str) -> None:
+def _send_text(turn: Turn, chat_id: int, header: str, text: str, ref: str,
+               thread: str | None = None) -> None:
     parts = split_plain(text, MAX_MESSAGE - len(header) - 2)
     for index, part in enumerate(parts):
         body = f"{header}: {escape(part)}" if index == 0 else escape(part)
         turn.send("sendMessage", {"chat_id": chat_id, "text": body, "parse_mode": "HTML",
                                   "link_preview_options": {"is_disabled": True}},
-                  ref=ref, chat_id=chat_id)
+                  ref=ref, chat_id=chat_id, thread=thread)
 
 
 def _copy(turn: Turn, to_chat: int, message: Message, ref: str,
-          markup: dict[str, Any] | None = None) -> None:
+          markup: dict[str, Any] | None = None, thread: str | None = None) -> None:
     params: dict[str, Any] = {"chat_id": to_chat, "from_chat_id": message.chat_id,
                               "message_id": message.message_id}
     if markup is not None:
         params["reply_markup"] = markup
-    turn.send("copyMessage", params, ref=ref, chat_id=to_chat)
+    turn.send("copyMessage", params, ref=ref, chat_id=to_chat, thread=thread)
 
 
 async def person_to_volunteer(turn: Turn, case: Case, message: Message) -> None:
@@ -75,12 +82,14 @@ async def person_to_volunteer(turn: Turn, case: Case, message: Message) -> None:
         return
     name = case.person_name or "…"
     ref = case_ref(case.id, "in")
+    thread = case_thread(case.id)
     if kind == "text":
-        _send_text(turn, case.volunteer_id, "💬 " + bold(f"#{case.id} {name}"), message.text, ref)
+        _send_text(turn, case.volunteer_id, "💬 " + bold(f"#{case.id} {name}"), message.text, ref,
+                   thread)
     else:
         tag = keyboard([[button(f"💬 #{case.id} {name}"[:40],
                                 callbacks.encode("v", f"case:{case.id}"))]])
-        _copy(turn, case.volunteer_id, message, ref, tag)
+        _copy(turn, case.volunteer_id, message, ref, tag, thread)
 
 
 async def contact_to_volunteer(turn: Turn, case: Case, chat_id: int, message_id: int) -> None:

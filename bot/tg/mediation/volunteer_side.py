@@ -80,13 +80,17 @@ async def on_current_case(update: Update, context: ContextTypes.DEFAULT_TYPE,
 
 async def show_case(person: Person, case: Case) -> None:
     messages = await cases.messages(person.tx, case.id)
-    person.send("sendMessage", {"text": context_message(case, messages, person.lang),
-                                "parse_mode": "HTML"}, ref=relay.case_ref(case.id, "context"))
+    # In the case's thread: its context goes before its relays, whatever other cases send.
+    thread = relay.case_thread(case.id)
+    person.turn.send("sendMessage", {"chat_id": person.chat_id, "parse_mode": "HTML",
+                                     "text": context_message(case, messages, person.lang)},
+                     ref=relay.case_ref(case.id, "context"), thread=thread)
     for message in messages:
         if message["direction"] == "in" and message["kind"] != "text" and message["chat_id"]:
-            person.send("copyMessage", {"from_chat_id": message["chat_id"],
-                                        "message_id": message["message_id"]},
-                        ref=relay.case_ref(case.id, "in"))
+            person.turn.send("copyMessage", {"chat_id": person.chat_id,
+                                             "from_chat_id": message["chat_id"],
+                                             "message_id": message["message_id"]},
+                             ref=relay.case_ref(case.id, "in"), thread=thread)
 
 
 async def take_button(person: Person, case_id: int) -> str:

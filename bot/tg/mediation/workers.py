@@ -11,9 +11,9 @@ import logging
 import time
 
 from bot.config import Settings
-from bot.services.mediation import RENOTIFY
+from bot.services.mediation import RENOTIFY, TO_ADMINS
 from bot.storage import cases, inbox, outbox, records
-from bot.storage.db import Database
+from bot.storage.db import Database, Tx
 from bot.tg.turn import Turn
 
 from .notify import notify
@@ -47,11 +47,20 @@ class TimerWorker:
                 if case is not None and case.status == "open":
                     stage = 1 if timer["kind"] == RENOTIFY else 2
                     turn = Turn(tx, 0, None)
-                    await notify(turn, case, stage, self.settings)
+                    wave = await notify(turn, case, stage, self.settings)
                     await cases.set_stage(tx, case.id, stage)
+                    if wave.more:
+                        await self._next_wave(tx, case.id, timer["due_at"])
                     await turn.flush()
                 await records.finish_timer(tx, timer["id"])
         return len(due)
+
+    async def _next_wave(self, tx: Tx, case_id: int, due_at: float) -> None:
+        """Volunteers were left out of this wave: another, wider one before the admins'."""
+        at = due_at + self.settings.renotify_minutes * 60
+        admins = await records.pending_timer(tx, case_id, TO_ADMINS)
+        if admins is not None and at < admins:
+            await records.add_timer(tx, RENOTIFY, case_id, at)
 
     async def _run(self) -> None:
         wake = self.db.signal("timers")
