@@ -171,6 +171,8 @@ async def test_timers_fire_once_at_their_time(db: Database, flows: FlowSet) -> N
     assert await sent(db) == [(USER, "followup:None:None:fr"),
                               (USER, "reminder:register:2026-04-01:fr")]
     assert await store.timers_of(db, run_id) == []
+    lanes = await db.fetchall("SELECT DISTINCT lane FROM outbox")
+    assert [row[0] for row in lanes] == ["bulk"]  # people talking to the bot go first
 
 
 async def test_quiet_hours_postpone_and_a_passed_deadline_cancels(db: Database,
