@@ -178,9 +178,51 @@ CREATE TABLE counters (
 );
 """
 
+# Anonymous journey events for reports (issue 11). Identical events of one day share a row and
+# a count: no user id, no chat id, no time of day and no insertion order that would let the
+# steps of one person be put back together. /forget has nothing to erase here.
+_JOURNEY_EVENTS = """
+CREATE TABLE journey_events (
+    day     TEXT NOT NULL,             -- YYYY-MM-DD (UTC), no time
+    country TEXT NOT NULL DEFAULT '',  -- ISO alpha-2 of the procedure
+    flow_id TEXT NOT NULL,             -- the procedure (the root flow of the run)
+    step_id TEXT NOT NULL DEFAULT '',  -- "step", or "subflow/step" for a step of another flow
+    lang    TEXT NOT NULL DEFAULT '',
+    kind    TEXT NOT NULL,             -- started, reached, answered, invalid, back, restarted,
+                                       -- escalated, completed, abandoned, returned, stuck
+    detail  TEXT NOT NULL DEFAULT '',  -- answer kind (text, date, choice...) or escalation way
+    n       INTEGER NOT NULL,
+    PRIMARY KEY (flow_id, kind, step_id, detail, country, day, lang)
+) WITHOUT ROWID;
+CREATE INDEX journey_events_day ON journey_events (day, country);
+"""
+
+# The anonymous outcome records owned by i11-followups (contract in COORDINATION.md), defined
+# here too so reports can be built and tested; the coordinator keeps one definition at merge.
+_OUTCOME_REPORTS = """
+CREATE TABLE outcome_reports (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    day       TEXT NOT NULL,
+    country   TEXT,
+    flow_id   TEXT,
+    office_id TEXT,
+    lang      TEXT,
+    source    TEXT NOT NULL CHECK (source IN ('followup', 'case')),
+    result    TEXT NOT NULL,
+    blockers  TEXT NOT NULL DEFAULT '[]'
+);
+"""
+
+# Reports filter cases by creation time and join their first volunteer answer.
+_REPORT_INDEXES = """
+CREATE INDEX cases_created ON cases (created_at);
+CREATE INDEX outcome_reports_day ON outcome_reports (day, country);
+"""
+
 MIGRATIONS: list[tuple[int, str]] = [
     (1, _V1),
     (2, _V2),
+    (3, _JOURNEY_EVENTS + _OUTCOME_REPORTS + _REPORT_INDEXES),
 ]
 
 
