@@ -213,9 +213,10 @@ CREATE TABLE outcome_reports (
 );
 """
 
-# Reports filter cases by creation time and join their first volunteer answer.
+# Reports filter cases by creation time and look up their first volunteer answer.
 _REPORT_INDEXES = """
 CREATE INDEX cases_created ON cases (created_at);
+CREATE INDEX case_messages_first ON case_messages (case_id, direction, created_at);
 CREATE INDEX outcome_reports_day ON outcome_reports (day, country);
 """
 
