@@ -20,6 +20,7 @@ from telegram.ext import Application
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import LOCALES_DIR
 from bot.logs import setup_logging
+from bot.services.journey import AbandonScanner
 from bot.services.library import FlowLibrary, FlowsInvalid
 from bot.storage import volunteers
 from bot.storage.db import Database
@@ -29,6 +30,7 @@ from bot.tg.dispatcher import Dispatcher
 from bot.tg.intake import Intake
 from bot.tg.mediation.wiring import Mediation
 from bot.tg.ratelimit import RateLimiter
+from bot.tg.report_jobs import ReportJobs
 from bot.tg.sender import Sender
 from bot.tg.webhook import WebhookServer
 
@@ -50,8 +52,10 @@ class Runtime:
     async def start(self) -> None:
         self.db = await Database.open(self.settings.database_path)
         mediation = Mediation(self.settings, self.db)
+        report_jobs = ReportJobs(self.db, self.settings, self.library)
         self.application = build_application(self.settings, self.library, db=self.db,
-                                              extra_commands=mediation.commands)
+                                              extra_commands=mediation.commands,
+                                              reports=report_jobs)
         mediation.install(self.application)
         bot = self.application.bot
         sender = Sender(bot, self.db, limiter=RateLimiter(global_rate=self.settings.send_rate),
@@ -59,7 +63,8 @@ class Runtime:
         dispatcher = Dispatcher(self.application, self.db)
         await dispatcher.start()
         await sender.start()
-        self.workers = [dispatcher, sender, *mediation.workers()]
+        self.workers = [dispatcher, sender, *mediation.workers(), report_jobs,
+                        AbandonScanner(self.db, self.settings.abandon_after_hours)]
         for worker in self.workers[2:]:
             await worker.start()
         roster = await volunteers.all_volunteers(self.db)

@@ -39,6 +39,8 @@ class Settings:
     renotify_minutes: float = 30.0
     admin_escalation_minutes: float = 120.0
     retention_days: int = 90
+    report_min_count: int = 10
+    abandon_after_hours: float = 24.0
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -113,4 +115,18 @@ def load_settings(
         renotify_minutes=_number(env, "ESCALATION_RENOTIFY_MINUTES", 30.0),
         admin_escalation_minutes=_number(env, "ESCALATION_ADMIN_MINUTES", 120.0),
         retention_days=int(_number(env, "RETENTION_DAYS", 90, int)),
+        report_min_count=_min_count(env),
+        abandon_after_hours=_number(env, "ABANDON_AFTER_HOURS", 24.0),
     )
+
+
+REPORT_MIN_COUNT_FLOOR = 5  # below this, small cells in reports could point at people
+
+
+def _min_count(env: Mapping[str, str]) -> int:
+    """REPORT_MIN_COUNT: the smallest count a report shows; never below 5."""
+    value = int(_number(env, "REPORT_MIN_COUNT", 10, int))
+    if value < REPORT_MIN_COUNT_FLOOR:
+        raise ConfigError(f"REPORT_MIN_COUNT must be at least {REPORT_MIN_COUNT_FLOOR} (counts "
+                          f"under it are hidden in reports), not {value}; see .env.example")
+    return value

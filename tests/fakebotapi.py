@@ -23,7 +23,7 @@ import itertools
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
@@ -40,6 +40,15 @@ _FAULTS = {
 }
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file the bot uploaded (multipart/form-data), as Telegram would receive it."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
 @dataclass
 class Call:
     """One request the bot made."""
@@ -48,6 +57,7 @@ class Call:
     params: dict[str, Any]
     status: int = 200
     result: Any = None
+    files: dict[str, Upload] = field(default_factory=dict)  # multipart uploads by field
 
     @property
     def ok(self) -> bool:
@@ -115,7 +125,8 @@ class FakeBotAPI(FakeChats):
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        call = Call(method, decode_params(self.spec, method, await _read(request)))
+        raw, files = await _read(request)
+        call = Call(method, decode_params(self.spec, method, raw), files=files)
         self.calls.append(call)
         problems = check_call(self.spec, method, call.params)
         self.violations += [f"{method}: {p.message}" for p in problems]
@@ -275,14 +286,20 @@ class FakeBotAPI(FakeChats):
                     await asyncio.sleep(0.05)
 
 
-async def _read(request: web.Request) -> dict[str, Any]:
+async def _read(request: web.Request) -> tuple[dict[str, Any], dict[str, Upload]]:
+    """The call's parameters (a file shows as ``<file NAME>``) and its uploaded files."""
     if request.content_type == "application/json":
         body = await request.json()
-        return body if isinstance(body, dict) else {}
+        return (body if isinstance(body, dict) else {}), {}
     form = await request.post()
     out: dict[str, Any] = {}
+    files: dict[str, Upload] = {}
     for key, value in form.items():
-        out[key] = value if isinstance(value, str) else f"<file {value.filename}>"
+        if isinstance(value, str):
+            out[key] = value
+        else:
+            out[key] = f"<file {value.filename}>"
+            files[key] = Upload(value.filename, value.content_type, value.file.read())
     for key, value in request.query.items():
         out.setdefault(key, value)
-    return out
+    return out, files

@@ -83,7 +83,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
 BLOCKER_MEANING = N_("Outcome records that named this blocker")
 RESULT_MEANING = N_("Outcome records with this result")
 SUPPRESSION_RULE = N_(
-    "Counts from 1 to {min_count} minus one are hidden (shown as c), and so are other cells "
+    "Counts from 1 to {max_hidden} are hidden (shown as c), and so are other cells "
     "where needed so that no hidden count can be worked out from totals or from the other "
     "cells of its row or column. Percentages, medians and p90 are hidden when their base is. "
     "Days are UTC. No user id, name or text typed by anyone is in any report.")

@@ -36,7 +36,7 @@ def render(report: Report, fmt: str) -> bytes:
 
 
 def rule(report: Report) -> str:
-    return gettext_for(report.lang)(SUPPRESSION_RULE).format(min_count=report.min_count)
+    return gettext_for(report.lang)(SUPPRESSION_RULE).format(max_hidden=report.min_count - 1)
 
 
 def _cell(value: Any) -> Any:

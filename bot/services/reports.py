@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from babel import Locale
@@ -28,6 +28,31 @@ from .suppression import Line, suppress
 
 ALL = "*"  # flow_id of a row that sums all procedures
 NO_FLOW = "-"  # cases opened outside a procedure (/human from the menu)
+
+
+DEFAULT_DAYS = 30  # a report without dates covers the last 30 days, today included
+
+
+class ReportError(ValueError):
+    """A report request that cannot be served; the message is one line a person can act on."""
+
+
+def make_period(country: str | None = None, since: date | str | None = None,
+                until: date | str | None = None, *, today: date | None = None) -> Period:
+    """The period to report on, from what an admin typed (CLI or /report)."""
+    try:
+        until = date.fromisoformat(until) if isinstance(until, str) else until
+        since = date.fromisoformat(since) if isinstance(since, str) else since
+    except ValueError:
+        raise ReportError("dates are written YYYY-MM-DD, e.g. 2026-11-01") from None
+    until = until or today or datetime.now(UTC).date()
+    since = since or until - timedelta(days=DEFAULT_DAYS - 1)
+    if since > until:
+        raise ReportError(f"--since {since} is after --until {until}")
+    code = (country or "").strip().upper() or None
+    if code is not None and not (len(code) == 2 and code.isalpha()):
+        raise ReportError(f"{country!r} is not an ISO country code such as KZ")
+    return Period(code, since, until)
 
 
 class Hidden:

@@ -24,7 +24,7 @@ from bot.services.library import FlowLibrary
 from bot.tg.markup import MAX_MESSAGE
 from bot.tg.transport import AiohttpRequest
 
-from .handlers import admin, bad_input, flow, menu, privacy
+from .handlers import admin, bad_input, flow, menu, privacy, report
 
 PRIVATE = filters.ChatType.PRIVATE
 NEW_MESSAGE = filters.UpdateType.MESSAGE
@@ -63,6 +63,7 @@ def build_application(settings: Settings, library: FlowLibrary, *,
         "forget": privacy.forget,
         "reload": admin.reload,
         "stats": admin.stats,
+        "report": report.report_command,
         **(extra_commands or {}),
     }
     for name, callback in commands.items():

@@ -56,6 +56,7 @@ def admin_commands(lang: str) -> list[tuple[str, str]]:
         ("stats", _("Anonymous statistics")),
         ("invite", _("Invite a volunteer")),
         ("suggestions", _("Volunteers' suggestions")),
+        ("report", _("Anonymous report for partners")),
     ]
 
 
