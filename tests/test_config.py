@@ -99,3 +99,15 @@ def test_invalid_flows_stop_the_start_and_are_listed(tmp_path: Path) -> None:
     assert any("dangling.yaml:" in line and "nowhere" in line for line in lines)
     assert "python -m bot flows check" in lines[-1]
     assert not (tmp_path / "db.sqlite3").exists()  # it stopped before touching anything
+
+
+def test_report_min_count_defaults_to_10_and_is_never_below_5(tmp_path: Path) -> None:
+    base = {"BOT_TOKEN": GOOD_TOKEN}
+    assert load_settings(base, None).report_min_count == 10
+    assert load_settings({**base, "REPORT_MIN_COUNT": "5"}, None).report_min_count == 5
+    with pytest.raises(ConfigError, match="REPORT_MIN_COUNT must be at least 5"):
+        load_settings({**base, "REPORT_MIN_COUNT": "3"}, None)
+    result = run_bot(tmp_path, BOT_TOKEN=GOOD_TOKEN, REPORT_MIN_COUNT="2")
+    assert result.returncode == 2
+    assert "REPORT_MIN_COUNT must be at least 5" in one_clear_line(result)
+    assert load_settings({**base, "ABANDON_AFTER_HOURS": "6"}, None).abandon_after_hours == 6
