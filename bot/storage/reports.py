@@ -51,44 +51,39 @@ def _where(period: Period, day: str | None = None, ts: str | None = None,
 
 
 async def journey_counts(db: Reader, period: Period) -> list[Any]:
-    """(flow_id, kind, step_id, detail, lang, n) over the period."""
+    """(flow_id, kind, step_id, detail, n) over the period: grouped in the key's order."""
     where, params = _where(period, day="day")
     return await db.fetchall(
-        "SELECT flow_id, kind, step_id, detail, lang, SUM(n) AS n FROM journey_events"
-        f" WHERE {where} GROUP BY flow_id, kind, step_id, detail, lang", params)
+        "SELECT flow_id, kind, step_id, detail, SUM(n) AS n FROM journey_events"
+        f" WHERE {where} GROUP BY flow_id, kind, step_id, detail", params)
 
 
-async def case_counts(db: Reader, period: Period) -> list[Any]:
-    """Per procedure: cases opened and how many got a volunteer's answer."""
+async def started_by_language(db: Reader, period: Period) -> list[Any]:
+    """(flow_id, lang, n): runs started, per procedure and language."""
+    where, params = _where(period, day="day")
+    return await db.fetchall(
+        "SELECT flow_id, lang, SUM(n) AS n FROM journey_events"
+        f" WHERE kind = 'started' AND {where} GROUP BY flow_id, lang", params)
+
+
+async def case_figures(db: Reader, period: Period) -> list[Any]:
+    """Per procedure, in one pass over the period's cases: cases, answered cases, the
+    nearest-rank median and p90 of the seconds from opening to a volunteer's first answer
+    (ranked in SQL, not fetched case by case), and how many ratings of 1 to 5."""
     where, params = _where(period, ts="c.created_at", country="c.country")
     return await db.fetchall(
-        "SELECT c.flow_id AS flow_id, COUNT(*) AS cases, SUM(EXISTS (SELECT 1 FROM case_messages"
-        " AS m WHERE m.case_id = c.id AND m.direction = 'out')) AS answered"
-        f" FROM cases AS c WHERE {where} GROUP BY c.flow_id", params)
-
-
-async def first_answer_percentiles(db: Reader, period: Period) -> list[Any]:
-    """Per procedure: answered cases and the nearest-rank median and p90 of the seconds from
-    opening to a volunteer's first answer (ranked in SQL, not fetched case by case)."""
-    where, params = _where(period, ts="c.created_at", country="c.country")
-    return await db.fetchall(
-        "WITH firsts AS (SELECT c.flow_id AS flow_id, (SELECT MIN(m.created_at) FROM"
-        " case_messages AS m WHERE m.case_id = c.id AND m.direction = 'out') - c.created_at"
-        f" AS delay FROM cases AS c WHERE {where}),"
-        " ranked AS (SELECT flow_id, delay, ROW_NUMBER() OVER (PARTITION BY flow_id ORDER BY"
-        " delay) AS k, COUNT(*) OVER (PARTITION BY flow_id) AS total FROM firsts"
-        " WHERE delay IS NOT NULL)"
-        " SELECT flow_id, total, MAX(CASE WHEN k = (total + 1) / 2 THEN delay END) AS median,"
-        " MAX(CASE WHEN k = (9 * total + 9) / 10 THEN delay END) AS p90"
+        "WITH firsts AS (SELECT c.flow_id AS flow_id, c.rating AS rating, (SELECT"
+        " MIN(m.created_at) FROM case_messages AS m WHERE m.case_id = c.id AND m.direction"
+        f" = 'out') - c.created_at AS delay FROM cases AS c WHERE {where}),"
+        " ranked AS (SELECT flow_id, rating, delay, ROW_NUMBER() OVER (PARTITION BY flow_id"
+        " ORDER BY delay NULLS LAST) AS k, COUNT(delay) OVER (PARTITION BY flow_id) AS answered"
+        " FROM firsts)"
+        " SELECT flow_id, COUNT(*) AS cases, MAX(answered) AS answered,"
+        " MAX(CASE WHEN k = (answered + 1) / 2 THEN delay END) AS median,"
+        " MAX(CASE WHEN k = (9 * answered + 9) / 10 THEN delay END) AS p90,"
+        " SUM(rating = 1) AS r1, SUM(rating = 2) AS r2, SUM(rating = 3) AS r3,"
+        " SUM(rating = 4) AS r4, SUM(rating = 5) AS r5"
         " FROM ranked GROUP BY flow_id", params)
-
-
-async def rating_counts(db: Reader, period: Period) -> list[Any]:
-    """(flow_id, rating, n): people's ratings of closed cases."""
-    where, params = _where(period, ts="created_at")
-    return await db.fetchall(
-        "SELECT flow_id, rating, COUNT(*) AS n FROM cases"
-        f" WHERE {where} AND rating IS NOT NULL GROUP BY flow_id, rating", params)
 
 
 async def outcome_counts(db: Reader, period: Period) -> list[Any]:
