@@ -23,7 +23,8 @@ NOWHERE = "http://127.0.0.1:9/bot"
 
 def run_bot(cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {"PATH": os.environ.get("PATH", ""), "HOME": str(cwd),
-             "TELEGRAM_API_URL": NOWHERE, "DATABASE_PATH": str(cwd / "db.sqlite3"), **env}
+             "TELEGRAM_API_URL": NOWHERE, "DATABASE_PATH": str(cwd / "db.sqlite3"),
+             "PYTHONPATH": str(REPO), **env}  # this checkout's code, not an installed one
     return subprocess.run([sys.executable, "-m", "bot"], cwd=cwd, env=clean,
                           capture_output=True, text=True, timeout=60)
 

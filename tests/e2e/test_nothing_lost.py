@@ -91,7 +91,8 @@ async def test_kill_9_mid_flow_then_the_person_continues(start_bot, fake_api, tm
     db_path = tmp_path / "data" / "bot.sqlite3"
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path),
            "BOT_TOKEN": fake_api.token, "TELEGRAM_API_URL": fake_api.base_url,
-           "DATABASE_PATH": str(db_path), "FLOWS_DIR": str(SHIPPED_FLOWS), "LOG_LEVEL": "ERROR"}
+           "DATABASE_PATH": str(db_path), "FLOWS_DIR": str(SHIPPED_FLOWS), "LOG_LEVEL": "ERROR",
+           "PYTHONPATH": str(SHIPPED_FLOWS.parent)}  # this checkout's code, not an installed one
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", env=env, cwd=tmp_path,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
