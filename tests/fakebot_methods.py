@@ -136,10 +136,8 @@ class FakeChats:
         return self._bot_says(params, {"photo": _photo_sizes("bot"), **_caption(params)})
 
     async def api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
-        sent = str(params.get("document", ""))
-        name = sent[6:-1] if sent.startswith("<file ") else "document.pdf"  # an upload's name
         document = {"file_id": "BQACAgIAAxk-document", "file_unique_id": "AgADdocument",
-                    "file_name": name, "mime_type": "application/octet-stream"}
+                    "file_name": "document.pdf", "mime_type": "application/pdf"}
         return self._bot_says(params, {"document": document, **_caption(params)})
 
     async def api_sendLocation(self, params: dict[str, Any]) -> dict[str, Any]:

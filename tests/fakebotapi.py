@@ -40,15 +40,6 @@ _FAULTS = {
 }
 
 
-@dataclass(frozen=True)
-class Upload:
-    """A file the bot uploaded (multipart/form-data), as Telegram would receive it."""
-
-    filename: str
-    content_type: str
-    data: bytes
-
-
 @dataclass
 class Call:
     """One request the bot made."""
@@ -57,7 +48,7 @@ class Call:
     params: dict[str, Any]
     status: int = 200
     result: Any = None
-    files: dict[str, Upload] = field(default_factory=dict)  # multipart uploads by field
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # field -> (name, bytes)
 
     @property
     def ok(self) -> bool:
@@ -286,20 +277,20 @@ class FakeBotAPI(FakeChats):
                     await asyncio.sleep(0.05)
 
 
-async def _read(request: web.Request) -> tuple[dict[str, Any], dict[str, Upload]]:
-    """The call's parameters (a file shows as ``<file NAME>``) and its uploaded files."""
+async def _read(request: web.Request) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
+    """The request's parameters, and the files it uploads (field -> (file name, content))."""
     if request.content_type == "application/json":
         body = await request.json()
         return (body if isinstance(body, dict) else {}), {}
     form = await request.post()
     out: dict[str, Any] = {}
-    files: dict[str, Upload] = {}
+    files: dict[str, tuple[str, bytes]] = {}
     for key, value in form.items():
         if isinstance(value, str):
             out[key] = value
         else:
             out[key] = f"<file {value.filename}>"
-            files[key] = Upload(value.filename, value.content_type, value.file.read())
+            files[key] = (value.filename, value.file.read())
     for key, value in request.query.items():
         out.setdefault(key, value)
     return out, files

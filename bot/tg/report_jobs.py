@@ -26,10 +26,9 @@ from bot.storage.db import Database
 from bot.storage.reports import Period, ReadOnly
 from bot.tg.markup import escape
 from bot.tg.turn import Turn
-from bot.tg.uploads import upload
+from bot.tg.uploads import binary_file
 
 log = logging.getLogger(__name__)
-MIME = {"csv": "application/zip", "html": "text/html", "json": "application/json"}
 
 
 @dataclass(frozen=True)
@@ -73,9 +72,9 @@ class ReportJobs:
             return
         name = f"passerelle-report-{request.period.until}.{report_formats.EXTENSIONS[request.fmt]}"
         await self._send(request, [
-            ("sendDocument", {"document": upload(name, document, MIME[request.fmt]),
+            ("sendDocument", {"document": binary_file(name, document),
                               "caption": caption, "parse_mode": "HTML"}),
-            ("sendPhoto", {"photo": upload("chart.png", chart, "image/png"),
+            ("sendPhoto", {"photo": binary_file("chart.png", chart),
                            "caption": escape(_("Started and completed, per procedure"))}),
         ])
 

@@ -45,8 +45,8 @@ from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 from bot.storage import outbox
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxRow
+from bot.tg import uploads
 from bot.tg.ratelimit import RateLimiter
-from bot.tg.uploads import inflate
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ async def call_api(bot: Bot, method: str, params: dict[str, Any], **timeouts: fl
     warnings.filterwarnings(
         "ignore", message=r"Please use 'Bot\.", category=PTBUserWarning, append=False
     )
-    return await bot.do_api_request(method, api_kwargs=inflate(params), **timeouts)
+    return await bot.do_api_request(method, api_kwargs=uploads.prepare(dict(params)), **timeouts)
 
 
 def counts_as_message(method: str) -> bool:

@@ -121,9 +121,9 @@ async def test_report_for_an_admin_with_small_cells_hidden(chat: Chat, fake_api)
     assert "Preparing the report" in seen.text
     photo = await fake_api.wait_for(lambda c: c.method == "sendPhoto", timeout=20)
     document = next(c for c in fake_api.calls_to(ADMIN_ID) if c.method == "sendDocument")
-    assert photo.files["photo"].data.startswith(b"\x89PNG")
-    assert document.files["document"].filename.endswith(".json")
-    report = json.loads(document.files["document"].data)
+    assert photo.files["photo"][1].startswith(b"\x89PNG")
+    assert document.files["document"][0].endswith(".json")
+    report = json.loads(document.files["document"][1])
     assert report["country"] == "KZ" and report["min_count"] == 10
     procedure = next(r for r in report["tables"]["procedures"]["rows"]
                      if r["flow_id"] == "kz-birth")
@@ -147,7 +147,7 @@ async def test_report_as_html_and_csv_with_its_dictionary(chat: Chat, fake_api) 
     await admin.send("/report csv")
     await fake_api.wait_for(lambda c: c.method == "sendPhoto", timeout=20)
     document = next(c for c in fake_api.calls_to(ADMIN_ID) if c.method == "sendDocument")
-    archive = zipfile.ZipFile(io.BytesIO(document.files["document"].data))
+    archive = zipfile.ZipFile(io.BytesIO(document.files["document"][1]))
     assert {"procedures.csv", "steps.csv", "dictionary.csv", "README.txt"} <= set(
         archive.namelist())
     dictionary = archive.read("dictionary.csv").decode("utf-8-sig")
@@ -158,7 +158,7 @@ async def test_report_as_html_and_csv_with_its_dictionary(chat: Chat, fake_api) 
     await admin.send("/report")
     await fake_api.wait_for(lambda c: c.method == "sendPhoto", timeout=20)
     document = next(c for c in fake_api.calls_to(ADMIN_ID) if c.method == "sendDocument")
-    page = document.files["document"].data.decode()
+    page = document.files["document"][1].decode()
     assert '<meta name="viewport"' in page and "<svg" in page and 'lang="fr"' in page
     assert "Enregistrement de la naissance" in page or "kz-birth" in page
 
