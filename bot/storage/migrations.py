@@ -212,6 +212,7 @@ CREATE TABLE outcome_reports (
     result    TEXT NOT NULL,
     blockers  TEXT NOT NULL DEFAULT '[]'
 );
+CREATE INDEX outcome_reports_day ON outcome_reports (day);
 """
 
 # Reports filter cases by creation time and look up their first volunteer answer. Both indexes
@@ -219,7 +220,6 @@ CREATE TABLE outcome_reports (
 _REPORT_INDEXES = """
 CREATE INDEX cases_report ON cases (created_at, country, flow_id, rating);
 CREATE INDEX case_messages_first ON case_messages (case_id, direction, created_at);
-CREATE INDEX outcome_reports_day ON outcome_reports (day, country);
 """
 
 MIGRATIONS: list[tuple[int, str]] = [
