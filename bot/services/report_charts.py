@@ -81,7 +81,7 @@ def started_completed(labels: Sequence[str], started: Sequence[int], completed: 
         ax.barh([y - 0.2 for y in ys], completed, height=0.4, color=COMPLETED, label=legend[1])
         _axes(ax, labels, title)
         if labels:
-            ax.legend(loc="lower right", fontsize=8)
+            ax.legend(loc="best", fontsize=8)
         return _save(fig, fmt)
 
 
