@@ -79,6 +79,17 @@ def build_parser() -> argparse.ArgumentParser:
                                            "go back to the queue")
     remove.add_argument("user_id", type=int, metavar="ID")
 
+    report = commands.add_parser("report", help="anonymous report for partners (funnels, "
+                                 "outcomes, blockers), small counts hidden")
+    report.add_argument("--country", default=None, metavar="CC")
+    report.add_argument("--since", default=None, metavar="YYYY-MM-DD",
+                        help="first day (UTC), default 30 days before --until")
+    report.add_argument("--until", default=None, metavar="YYYY-MM-DD",
+                        help="last day (UTC), default today")
+    report.add_argument("--format", required=True, choices=["csv", "html", "json"])
+    report.add_argument("-o", "--output", default=None, metavar="PATH")
+    report.add_argument("--lang", default="en", help="language of titles and labels")
+
     suggestions = commands.add_parser("suggestions", help="volunteers' suggestions for the flows")
     suggestions.add_argument("--limit", type=int, default=50)
 
@@ -172,6 +183,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         from bot.cli import forget
 
         return forget.run(args.user_id, load_settings(require_token=False))
+    if args.command == "report":
+        from bot.cli import report
+
+        return report.run(args.country, args.since, args.until, args.format, args.output,
+                          args.lang, load_settings(require_token=False))
     from bot.app import run_bot
 
     return run_bot()

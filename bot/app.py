@@ -26,6 +26,7 @@ from bot.i18n import LOCALES_DIR
 from bot.logs import setup_logging
 from bot.ops.http import MetricsServer
 from bot.services.flood import FloodGuard
+from bot.services.journey import AbandonScanner
 from bot.services.library import FlowLibrary, FlowsInvalid
 from bot.storage import volunteers
 from bot.storage.db import Database, DatabaseUnavailable
@@ -40,6 +41,7 @@ from bot.tg.intake import Intake
 from bot.tg.mediation.wiring import Mediation
 from bot.tg.publishing import Publishing
 from bot.tg.ratelimit import RateLimiter
+from bot.tg.report_jobs import ReportJobs
 from bot.tg.sender import Sender
 from bot.tg.transport import AiohttpRequest
 from bot.tg.webhook import WebhookServer
@@ -71,11 +73,12 @@ class Runtime:
         self.db = await Database.open(self.settings.database_path)
         mediation = Mediation(self.settings, self.db)
         publishing = Publishing(self.settings, self.db, self.library)
+        report_jobs = ReportJobs(self.db, self.settings, self.library)
         self.requests = (AiohttpRequest(), AiohttpRequest(connection_pool_size=2))
         self.application = build_application(
             self.settings, self.library, db=self.db,
             extra_commands={**mediation.commands, **publishing.commands},
-            extra_handlers=publishing.handlers(), requests=self.requests)
+            extra_handlers=publishing.handlers(), requests=self.requests, reports=report_jobs)
         mediation.install(self.application)
         publishing.install(self.application)
         followups = Followups(self.settings, self.db, self.library)
@@ -89,7 +92,8 @@ class Runtime:
         await dispatcher.start()
         await sender.start()
         self.workers = [dispatcher, sender, *mediation.workers(), *publishing.workers(bot),
-                        *followups.workers()]
+                        *followups.workers(), report_jobs,
+                        AbandonScanner(self.db, self.settings.abandon_after_hours)]
         for worker in self.workers[2:]:
             await worker.start()
         roster = await volunteers.all_volunteers(self.db)

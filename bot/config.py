@@ -44,6 +44,8 @@ class Settings:
     metrics_listen: str = "127.0.0.1"
     quiet_hours: str = "21:00-08:00"
     notify_per_wave: int = 5
+    report_min_count: int = 10
+    abandon_after_hours: float = 24.0
 
     @property
     def telegram_file_url(self) -> str:
@@ -174,6 +176,8 @@ def load_settings(
         metrics_listen=env.get("METRICS_LISTEN", "").strip() or "127.0.0.1",
         quiet_hours=_quiet_hours(env),
         notify_per_wave=int(_number(env, "NOTIFY_PER_WAVE", 5, int)),
+        report_min_count=_min_count(env),
+        abandon_after_hours=_number(env, "ABANDON_AFTER_HOURS", 24.0),
     )
 
 
@@ -184,4 +188,16 @@ def _quiet_hours(env: Mapping[str, str]) -> str:
         return "off"
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value):
         raise ConfigError(f"QUIET_HOURS={value!r} is not a time range like 21:00-08:00")
+    return value
+
+
+REPORT_MIN_COUNT_FLOOR = 5  # below this, small cells in reports could point at people
+
+
+def _min_count(env: Mapping[str, str]) -> int:
+    """REPORT_MIN_COUNT: the smallest count a report shows; never below 5."""
+    value = int(_number(env, "REPORT_MIN_COUNT", 10, int))
+    if value < REPORT_MIN_COUNT_FLOOR:
+        raise ConfigError(f"REPORT_MIN_COUNT must be at least {REPORT_MIN_COUNT_FLOOR} (counts "
+                          f"under it are hidden in reports), not {value}; see .env.example")
     return value

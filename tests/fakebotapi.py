@@ -25,7 +25,7 @@ import itertools
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
@@ -50,6 +50,7 @@ class Call:
     params: dict[str, Any]
     status: int = 200
     result: Any = None
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # field -> (name, bytes)
 
     @property
     def ok(self) -> bool:
@@ -130,7 +131,7 @@ class FakeBotAPI(FakeChats):
             return web.json_response({"ok": False, "error_code": 401,
                                       "description": "Unauthorized"}, status=401)
         raw, self._uploading = await _read(request)
-        call = Call(method, decode_params(self.spec, method, raw))
+        call = Call(method, decode_params(self.spec, method, raw), files=self._uploading)
         self.calls.append(call)
         problems = check_call(self.spec, method, call.params)
         self.violations += [f"{method}: {p.message}" for p in problems]

@@ -153,3 +153,13 @@ def test_notify_per_wave_defaults_to_five_and_is_read() -> None:
     assert settings.notify_per_wave == 8
     with pytest.raises(ConfigError, match="NOTIFY_PER_WAVE"):
         load_settings({"BOT_TOKEN": GOOD_TOKEN, "NOTIFY_PER_WAVE": "many"}, None)
+def test_report_min_count_defaults_to_10_and_is_never_below_5(tmp_path: Path) -> None:
+    base = {"BOT_TOKEN": GOOD_TOKEN}
+    assert load_settings(base, None).report_min_count == 10
+    assert load_settings({**base, "REPORT_MIN_COUNT": "5"}, None).report_min_count == 5
+    with pytest.raises(ConfigError, match="REPORT_MIN_COUNT must be at least 5"):
+        load_settings({**base, "REPORT_MIN_COUNT": "3"}, None)
+    result = run_bot(tmp_path, BOT_TOKEN=GOOD_TOKEN, REPORT_MIN_COUNT="2")
+    assert result.returncode == 2
+    assert "REPORT_MIN_COUNT must be at least 5" in one_clear_line(result)
+    assert load_settings({**base, "ABANDON_AFTER_HOURS": "6"}, None).abandon_after_hours == 6

@@ -27,7 +27,7 @@ from bot.services.library import FlowLibrary
 from bot.tg.markup import MAX_MESSAGE
 from bot.tg.transport import AiohttpRequest
 
-from .handlers import admin, bad_input, chats, flow, menu, privacy
+from .handlers import admin, bad_input, chats, flow, menu, privacy, report
 
 PRIVATE = filters.ChatType.PRIVATE
 NEW_MESSAGE = filters.UpdateType.MESSAGE
@@ -73,6 +73,7 @@ def build_application(settings: Settings, library: FlowLibrary, *,
         "privacy": privacy.privacy_command,
         "reload": admin.reload,
         "stats": admin.stats,
+        "report": report.report_command,
         **(extra_commands or {}),
     }
     for name, callback in commands.items():

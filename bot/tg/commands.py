@@ -61,6 +61,7 @@ def admin_commands(lang: str) -> list[tuple[str, str]]:
         ("suggestions", _("Volunteers' suggestions")),
         ("proposals", _("Flow changes waiting for review")),
         ("rollback", _("Go back to a flow's previous version")),
+        ("report", _("Anonymous report for partners")),
     ]
 
 

@@ -14,6 +14,7 @@ from telegram.ext import ContextTypes
 from bot.config import Settings
 from bot.engine import FlowSet, Sprint
 from bot.i18n import DEFAULT_LANGUAGE, gettext_for, match_language
+from bot.services import journey
 from bot.services.library import FlowLibrary
 from bot.storage import sessions, users
 from bot.storage.db import Tx
@@ -77,8 +78,9 @@ class Person:
         await users.save(self.tx, self.user)
 
     async def save_sprint(self, sprint: Sprint) -> None:
-        self.session = sprint.session
-        await sessions.save(self.tx, self.chat_id, sprint.session)
+        self.session = await journey.record_sprint(self.tx, before=self.session, sprint=sprint,
+                                                   flows=self.flows)
+        await sessions.save(self.tx, self.chat_id, self.session)
 
     def show(self, sprint: Sprint) -> None:
         """Render a sprint's events in the flow's language."""

@@ -1,0 +1,156 @@
+"""Small-cell suppression with complementary suppression, for anonymous reports.
+
+Why: a count of 3 people from one village at one office can point at those people. Counts
+under the threshold are hidden (*primary* suppression). Hiding them is not enough when a total
+is shown: a hidden cell in a row whose total and other cells are shown is a subtraction away.
+So more cells are hidden (*complementary* suppression) until no hidden value can be worked out
+exactly from what is shown, by subtraction or by any combination of the published totals.
+
+How: every published total is a linear equation ``sum(parts) - total = 0``. With the shown
+values moved to the right-hand side, the hidden cells are the unknowns; a hidden cell's value
+can be derived exactly if and only if its unit vector lies in the row space of the equations,
+which the reduced row echelon form tells directly (its pivot row has no other entry). While
+some hidden cell is derivable, a shown cell of an equation containing one is hidden too, and
+the check runs again. Arithmetic is modulo a large
+prime so the elimination is exact and fast; the coefficients are only +1 and -1.
+One derivable cell is mended at a time (the complement hidden last, if it is derivable): among
+the cheapest shown cells of its equations, the one that leaves the fewest derivable cells wins,
+then the smallest value. From a lone small cell this closes the usual rectangle of four. Cells
+linked by no total are suppressed as separate groups, which keeps each elimination small.
+
+Zero counts are not hidden on their own (nobody is behind a zero), but may be hidden as
+complements. What this does not promise: bounds. An attacker can still say a hidden cell lies
+between 0 and a shown total; the threshold is what keeps that range from naming a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+_P = (1 << 61) - 1  # a Mersenne prime: exact elimination with Python's big integers
+LOOKAHEAD = 8  # candidates tried per step, cheapest first (bounds the work on big tables)
+
+
+@dataclass(frozen=True)
+class Line:
+    """A published total: ``sum(values[p] for p in parts) == values[total]``."""
+
+    parts: tuple[Hashable, ...]
+    total: Hashable
+
+
+def primary(values: Mapping[Hashable, int], min_count: int) -> set[Hashable]:
+    """Counts from 1 to ``min_count - 1``."""
+    return {cell for cell, value in values.items() if 0 < value < min_count}
+
+
+def suppress(values: Mapping[Hashable, int], lines: Sequence[Line], min_count: int
+             ) -> set[Hashable]:
+    """The cells to hide: small ones, and enough others that none of them can be derived."""
+    hidden: set[Hashable] = set()
+    for cells, group in _components(values, lines):
+        hidden |= _suppress_group({c: values[c] for c in cells}, group, min_count)
+    return hidden
+
+
+def _components(values: Mapping[Hashable, int], lines: Sequence[Line]
+                ) -> list[tuple[list[Hashable], list[Line]]]:
+    """Cells linked by totals, with their lines: each group is suppressed on its own (what is
+    hidden in one cannot be worked out from another), which keeps the elimination small."""
+    parent = {cell: cell for cell in values}
+
+    def root(cell: Hashable) -> Hashable:
+        while parent[cell] != cell:
+            parent[cell] = parent[parent[cell]]
+            cell = parent[cell]
+        return cell
+
+    for line in lines:
+        first = root(line.total)
+        for cell in line.parts:
+            parent[root(cell)] = first
+    groups: dict[Hashable, tuple[list[Hashable], list[Line]]] = {}
+    for cell in values:
+        groups.setdefault(root(cell), ([], []))[0].append(cell)
+    for line in lines:
+        groups[root(line.total)][1].append(line)
+    return list(groups.values())
+
+
+def _suppress_group(values: Mapping[Hashable, int], lines: Sequence[Line], min_count: int
+                    ) -> set[Hashable]:
+    hidden = primary(values, min_count)
+    if not lines:
+        return hidden
+    order = {cell: i for i, cell in enumerate(values)}
+    totals = {line.total for line in lines}
+    derivable = derivable_cells(hidden, lines)
+    last = None
+    while derivable:
+        # Mend one derivable cell at a time, the one hidden last first: following a path of
+        # complements is what closes a cycle (a rectangle), which protects all of them.
+        first = last if last in derivable else min(derivable, key=order.__getitem__)
+        touching = [line for line in lines if first in line.parts or first == line.total]
+        if not any(c not in hidden for line in touching for c in (*line.parts, line.total)):
+            touching = [line for line in lines if derivable & {*line.parts, line.total}]
+        candidates = dict.fromkeys(c for line in touching for c in (*line.parts, line.total)
+                                   if c not in hidden)
+        if not candidates:
+            return hidden
+        best = None
+        cheapest = sorted(candidates, key=lambda c: (values[c] == 0, c in totals, values[c],
+                                                     order[c]))[:LOOKAHEAD]
+        for cell in cheapest:  # one step of look-ahead: what leaves the fewest derivable
+            left = derivable_cells(hidden | {cell}, lines)
+            key = (len(left), values[cell] == 0, cell in totals, values[cell], order[cell])
+            if best is None or key < best[0]:
+                best = (key, cell, left)
+        assert best is not None
+        last = best[1]
+        hidden.add(last)
+        derivable = best[2]
+    return hidden
+
+
+def derivable_cells(hidden: Iterable[Hashable], lines: Sequence[Line]) -> set[Hashable]:
+    """Hidden cells whose exact value follows from the shown cells and the totals."""
+    unknowns = {cell: i for i, cell in enumerate(dict.fromkeys(hidden))}
+    pivots: dict[int, dict[int, int]] = {}  # pivot column -> its row, in reduced form
+    for line in lines:
+        row: dict[int, int] = {}
+        for cell in line.parts:
+            col = unknowns.get(cell)
+            if col is not None:
+                row[col] = row.get(col, 0) + 1
+        col = unknowns.get(line.total)
+        if col is not None:
+            row[col] = row.get(col, 0) - 1
+        if not row:
+            continue
+        row = _reduce({c: v % _P for c, v in row.items() if v % _P}, pivots)
+        if not row:
+            continue
+        col = min(row)
+        inverse = pow(row[col], _P - 2, _P)
+        row = {c: v * inverse % _P for c, v in row.items()}
+        for other, other_row in pivots.items():
+            if col in other_row:
+                pivots[other] = _sub(other_row, row, other_row[col])
+        pivots[col] = row
+    cells = list(unknowns)
+    return {cells[col] for col, row in pivots.items() if len(row) == 1}
+
+
+def _reduce(row: dict[int, int], pivots: dict[int, dict[int, int]]) -> dict[int, int]:
+    for col in [c for c in row if c in pivots]:
+        if row.get(col):
+            row = _sub(row, pivots[col], row[col])
+    return row
+
+
+def _sub(row: dict[int, int], pivot: dict[int, int], factor: int) -> dict[int, int]:
+    out = dict(row)
+    for col, value in pivot.items():
+        out[col] = (out.get(col, 0) - factor * value) % _P
+    return {c: v for c, v in out.items() if v}
