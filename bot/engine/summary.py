@@ -28,12 +28,17 @@ def _path_steps(run: Run) -> list[Step] | None:
         return None
     steps = []
     for key in path:
-        flow_id, _, step_id = key.partition("/")
-        flow = run.flows.flows.get(flow_id)
-        step = flow.steps.get(step_id) if flow else None
+        step = _step_at(run, key)
         if step is not None:
             steps.append(step)
     return steps
+
+
+def _step_at(run: Run, key: str) -> Step | None:
+    """The step a "flow/step" key names, or None when the flow or the step is gone."""
+    flow_id, _, step_id = key.partition("/")
+    flow = run.flows.flows.get(flow_id)
+    return flow.steps.get(step_id) if flow else None
 
 
 def summary(run: Run) -> tuple[ev.SummaryLine, ...]:
@@ -72,9 +77,7 @@ def _checklists(run: Run) -> list[tuple[Step, list[str]]]:
         key for key in path if key in ticked_by_key)
     found = []
     for key in keys:
-        flow_id, _, step_id = key.partition("/")
-        flow = run.flows.flows.get(flow_id)
-        step = flow.steps.get(step_id) if flow else None
+        step = _step_at(run, key)
         if step is not None and step.kind == "checklist":
             found.append((step, ticked_by_key[key]))
     return found
