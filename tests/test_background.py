@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.tg.background import BackgroundWorker
+from bot.background import BackgroundWorker
 from bot.tg.dispatcher import Dispatcher
 from bot.tg.followups.worker import FollowupWorker
 from bot.tg.mediation.workers import RetentionWorker, TimerWorker

@@ -31,11 +31,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
+from bot.background import BackgroundWorker
 from bot.ops import metrics
 from bot.services.flood import FloodGuard
 from bot.storage import inbox, outbox
 from bot.storage.db import Database
-from bot.tg.background import BackgroundWorker
 from bot.tg.turn import Turn, bind, current_turn
 
 log = logging.getLogger(__name__)

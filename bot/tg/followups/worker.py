@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from bot.background import BackgroundWorker
 from bot.config import Settings
 from bot.engine import FlowSet
 from bot.engine.outcomes import parse_quiet_hours
@@ -20,7 +21,6 @@ from bot.services import announcements, followups
 from bot.services.library import FlowLibrary
 from bot.storage import followups as store
 from bot.storage.db import Database
-from bot.tg.background import BackgroundWorker
 
 from . import texts
 

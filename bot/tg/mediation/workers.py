@@ -10,11 +10,11 @@ import contextlib
 import logging
 import time
 
+from bot.background import BackgroundWorker
 from bot.config import Settings
 from bot.services.mediation import RENOTIFY, TO_ADMINS
 from bot.storage import cases, inbox, outbox, records
 from bot.storage.db import Database, Tx
-from bot.tg.background import BackgroundWorker
 from bot.tg.turn import Turn
 
 from .notify import notify

@@ -16,6 +16,7 @@ import logging
 from telegram import Bot
 from telegram.error import BadRequest, NetworkError
 
+from bot.background import BackgroundWorker
 from bot.config import Settings
 from bot.i18n import gettext_for
 from bot.services import publishing
@@ -26,7 +27,6 @@ from bot.services.roles import role_of
 from bot.storage import publishing as store
 from bot.storage.db import Database, Tx
 from bot.storage.publishing import Proposal
-from bot.tg.background import BackgroundWorker
 from bot.tg.markup import escape
 from bot.tg.mediation.notify import ui_lang
 from bot.tg.turn import Turn

@@ -4,6 +4,7 @@ The workers (timers, retention, follow-ups, proposals, the dispatcher) each own 
 asyncio task, started with the runtime and cancelled when it stops. Their loops differ; how the
 task is started, named and stopped does not, so it lives here once. A task named after its
 worker shows up by that name in asyncio's debug output and in a hung process's task dump.
+It sits outside tg/ so that a service's worker (one that needs no Telegram) can use it too.
 """
 
 from __future__ import annotations
