@@ -31,6 +31,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
+from bot.background import BackgroundWorker
 from bot.ops import metrics
 from bot.services.flood import FloodGuard
 from bot.storage import inbox, outbox
@@ -56,8 +57,10 @@ class _Lane:
     task: asyncio.Task[None] | None = None
 
 
-class Dispatcher:
+class Dispatcher(BackgroundWorker):
     """Runs pending inbox rows through ``application.process_update``."""
+
+    task_name = "dispatcher"
 
     def __init__(
         self,
@@ -78,7 +81,6 @@ class Dispatcher:
         self._poll_interval = poll_interval
         self._lanes: dict[int | None, _Lane] = {}
         self._queued: set[int] = set()
-        self._task: asyncio.Task[None] | None = None
         self._stopping = False
         application.add_error_handler(_record_error)
 
@@ -87,7 +89,7 @@ class Dispatcher:
         await self._app.initialize()  # idempotent; process_update refuses to run without it
         self._stopping = False
         self._stopped.clear()
-        self._task = asyncio.create_task(self._run(), name="dispatcher")
+        await super().start()
 
     async def stop(self) -> None:
         """Let the turns in progress finish; rows not started stay pending for next time."""
@@ -96,11 +98,7 @@ class Dispatcher:
         for lane in self._lanes.values():
             self._queued.difference_update(row[0] for row in lane.rows)
             lane.rows.clear()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await super().stop()
         await self._join_lanes()
 
     async def process_pending(self) -> None:

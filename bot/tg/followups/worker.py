@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from bot.background import BackgroundWorker
 from bot.config import Settings
 from bot.engine import FlowSet
 from bot.engine.outcomes import parse_quiet_hours
@@ -27,24 +28,15 @@ log = logging.getLogger(__name__)
 MAX_SLEEP = 60.0
 
 
-class FollowupWorker:
+class FollowupWorker(BackgroundWorker):
     """Sends due follow-ups and reminders; announces new change notes after each load."""
 
+    task_name = "passerelle-followups"
     clock: Callable[[], float] = staticmethod(time.time)  # tests move time by replacing it
 
     def __init__(self, db: Database, library: FlowLibrary, settings: Settings) -> None:
         self.db, self.library, self.settings = db, library, settings
-        self._task: asyncio.Task[None] | None = None
         self._announced_for: FlowSet | None = None
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="passerelle-followups")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
     async def run_once(self) -> int:
         """Announce notes of a newly loaded flow set, then fire due timers."""

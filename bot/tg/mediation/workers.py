@@ -10,6 +10,7 @@ import contextlib
 import logging
 import time
 
+from bot.background import BackgroundWorker
 from bot.config import Settings
 from bot.services.mediation import RENOTIFY, TO_ADMINS
 from bot.storage import cases, inbox, outbox, records
@@ -22,21 +23,13 @@ log = logging.getLogger(__name__)
 MAX_SLEEP = 60.0
 
 
-class TimerWorker:
+class TimerWorker(BackgroundWorker):
     """Re-notifies unclaimed cases, then hands them to the admins."""
+
+    task_name = "passerelle-timers"
 
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db, self.settings = db, settings
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="passerelle-timers")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
     async def run_due(self, now: float | None = None) -> int:
         """Run every due timer, each in its own transaction; return how many ran."""
@@ -77,24 +70,15 @@ class TimerWorker:
                 await asyncio.wait_for(wake.wait(), min(delay, MAX_SLEEP))
 
 
-class RetentionWorker:
+class RetentionWorker(BackgroundWorker):
     """Deletes relayed message content, inbox payloads and delivered outbox rows past
     RETENTION_DAYS; case records and anonymous counts stay."""
 
+    task_name = "passerelle-retention"
     interval = 3600.0
 
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db, self.settings = db, settings
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="passerelle-retention")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
     async def run_once(self, now: float | None = None) -> int:
         cutoff = (now or time.time()) - self.settings.retention_days * 86400

@@ -16,6 +16,7 @@ import logging
 from telegram import Bot
 from telegram.error import BadRequest, NetworkError
 
+from bot.background import BackgroundWorker
 from bot.config import Settings
 from bot.i18n import gettext_for
 from bot.services import publishing
@@ -37,21 +38,13 @@ log = logging.getLogger(__name__)
 RETRY_SECONDS = 30.0
 
 
-class ProposalWorker:
+class ProposalWorker(BackgroundWorker):
     """Downloads and checks each received proposal, then tells its author."""
+
+    task_name = "passerelle-proposals"
 
     def __init__(self, db: Database, settings: Settings, library: FlowLibrary, bot: Bot) -> None:
         self.db, self.settings, self.library, self.bot = db, settings, library, bot
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="passerelle-proposals")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
     async def run_once(self) -> int:
         """Check every received proposal; return how many were handled."""
