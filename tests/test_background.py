@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.background import BackgroundWorker
+from bot.services.journey import AbandonScanner
 from bot.tg.dispatcher import Dispatcher
 from bot.tg.followups.worker import FollowupWorker
 from bot.tg.mediation.workers import RetentionWorker, TimerWorker
@@ -55,7 +56,8 @@ async def test_a_stopped_worker_starts_again() -> None:
 
 
 def test_every_background_worker_uses_it_under_its_own_name() -> None:
-    workers = (Dispatcher, FollowupWorker, ProposalWorker, RetentionWorker, TimerWorker)
+    workers = (Dispatcher, FollowupWorker, ProposalWorker, RetentionWorker, TimerWorker,
+               AbandonScanner)
     assert all(issubclass(worker, BackgroundWorker) for worker in workers)
     names = [worker.task_name for worker in workers]
     assert len(set(names)) == len(names)

@@ -22,7 +22,6 @@ Kinds, each with the step it happened at:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import time
@@ -31,6 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.background import BackgroundWorker
 from bot.engine import FlowSet, Sprint
 from bot.engine import events as ev
 from bot.storage import journey as store
@@ -169,7 +169,7 @@ async def record_sprint(tx: Tx, *, before: dict[str, Any] | None, sprint: Sprint
     return session
 
 
-class AbandonScanner:
+class AbandonScanner(BackgroundWorker):
     """Counts runs nobody touched for ``after_hours`` as abandoned at their step.
 
     Reads sessions (which name a chat) but writes only anonymous counts: the day of the last
@@ -178,11 +178,11 @@ class AbandonScanner:
     """
 
     batch = 500
+    task_name = "passerelle-abandon"
 
     def __init__(self, db: Database, after_hours: float, *, interval: float = 900.0,
                  clock: Callable[[], float] = time.time) -> None:
         self.db, self.after_s, self.interval, self.clock = db, after_hours * 3600, interval, clock
-        self._task: asyncio.Task[None] | None = None
 
     async def run_once(self) -> int:
         """Count every run idle for too long; return how many."""
@@ -204,15 +204,6 @@ class AbandonScanner:
                 await store.add(tx, keys)
             if len(rows) < self.batch:
                 return counted
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="passerelle-abandon")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
     async def _run(self) -> None:
         while True:
