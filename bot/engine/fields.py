@@ -20,6 +20,7 @@ GENERIC_HINT = "see docs/flows.md for what this field may hold"
 MAX_TEXT = 4096
 MAX_BUTTON = 40
 LANG_PATTERN = re.compile(r"^[a-z]{2,3}(_[A-Za-z]{2,4})?$")
+_ANY_DIGIT = re.compile(r"\d").search  # a digit of any script
 
 
 @dataclass
@@ -62,8 +63,11 @@ _PLAIN = (str, int, float)
 class TextReader:
     """Reads per-language texts and checks their languages and lengths."""
 
-    def __init__(self, report: Reporter, languages: tuple[str, ...], texts: list) -> None:
+    def __init__(self, report: Reporter, languages: tuple[str, ...], texts: list,
+                 translated: list | None = None) -> None:
         self.report, self.languages, self.texts = report, languages, texts
+        # texts in two languages or more with a digit, for `same_numbers` (None: not kept)
+        self.translated = translated
 
     def read(self, container: Any, key: str, *, limit: int = MAX_TEXT,
              what: str = "text") -> Text | None:
@@ -105,6 +109,11 @@ class TextReader:
                                     f"add `{lang}:`; until then people see the "
                                     f"`{fallback}` text")
         text_obj = Text(by_lang, fallback)
+        if self.translated is not None and len(by_lang) > 1:
+            for text in by_lang.values():
+                if _ANY_DIGIT(text):  # only texts with numbers are compared (same_numbers)
+                    self.translated.append((text_obj, value, container, key))
+                    break
         for text in by_lang.values():
             if "{" in text:  # only texts that may insert answers need checking later
                 self.texts.append((text_obj, pos_of(container, key)))
