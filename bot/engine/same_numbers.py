@@ -29,13 +29,13 @@ from typing import Any
 
 from .fields import Reporter
 from .locales import language
-from .located import pos_of
+from .located import Pos
 from .model import Text
 from .numbers import ascii_digits
 
-# A text with a digit read from a file, with where it came from: (text, its map language ->
-# text, the mapping holding it, its key). The map gives each language's line and column.
-Translated = tuple[Text, Any, Any, str]
+# A text with a digit read from a file, with where it came from: (text, the YAML marks of its
+# languages' keys, its key, the id of the step or item holding it, if any).
+Translated = tuple[Text, dict[str, Any], str, str | None]
 
 _ANY_DIGIT = re.compile(r"\d")  # any script's decimal digits (Python's \d is Unicode)
 _SKIPPED = re.compile(r"https?://\S+|www\.\S+|\{\{|\}\}|\{[A-Za-z_][A-Za-z0-9_]*\}")
@@ -176,14 +176,15 @@ def check_same_numbers(report: Reporter, translated: list[Translated],
 
     `translated` holds only the texts with a digit in some language (`TextReader` keeps
     them), so the many texts without numbers cost nothing here."""
-    for text, by_lang_map, container, key in translated:
+    for text, marks, key, named in translated:
         by_lang = text.by_lang
         reference = text.fallback if text.fallback in by_lang else next(
             (lang for lang in languages if lang in by_lang), next(iter(by_lang)))
         for lang, differences in _differences(reference, tuple(by_lang.items())):
-            named = container.get("id") if hasattr(container, "get") else None
-            where = f" of `{named}`" if isinstance(named, str) else ""
-            report.warning(pos_of(by_lang_map, lang), "numbers-differ",
+            where = f" of `{named}`" if named else ""
+            mark = marks.get(lang)
+            report.warning(Pos(mark.line + 1, mark.column + 1) if mark else Pos(1, 1),
+                           "numbers-differ",
                            f"the `{lang}` text of `{key}`{where} does not say the same "
                            f"numbers as the `{reference}` text ({differences})",
                            "every language must give the same amounts, deadlines and phone "
