@@ -16,6 +16,7 @@ from .located import Pos
 from .model import Country, Flow, FlowSet, Step
 from .outcome_fields import check_flow_outcomes
 from .parse import ParsedFlow
+from .same_numbers import check_same_numbers
 from .texts import placeholders
 
 Node = tuple[str, str]  # (flow id, step id)
@@ -153,6 +154,7 @@ def check_flows(
         saved = _names_available(flows, callers, flow.id)
         flows[flow.id] = _check_one(item, flows, countries.get(flow.country), saved, report, today)
         lint_flow(flow, report)
+        check_same_numbers(report, item.translated, flow.languages)
 
     for loop in _loops_without_question(flows):
         flow_id, step_id = loop[0]

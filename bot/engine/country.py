@@ -8,6 +8,7 @@ from .fields import Reporter, TextReader, read_languages
 from .located import LocatedDict, Pos, pos_of
 from .model import Contact, Country, Office
 from .outcome_fields import COUNTRY_OUTCOME_FIELDS, parse_country_outcomes
+from .same_numbers import Translated, check_same_numbers
 
 COUNTRY_FIELDS = {"country", "name", "languages", "default_language", "offices", "contacts",
                   "review"}
@@ -60,7 +61,8 @@ def parse_country(report: Reporter, data: Any, code: str) -> Country | None:
                      f"`country: {data['country']}` does not match the folder {code}",
                      "the folder name is the ISO 3166-1 alpha-2 code")
     languages = read_languages(report, data)
-    texts = TextReader(report, languages, [])
+    translated: list[Translated] = []
+    texts = TextReader(report, languages, [], translated)
     default = data["default_language"]
     if default not in languages:
         report.error(pos_of(data, "default_language"), "unknown-language",
@@ -88,6 +90,8 @@ def parse_country(report: Reporter, data: Any, code: str) -> Country | None:
                                     str(entry["url"]) if "url" in entry else None))
         else:
             report.error(getattr(entry, "pos", data.pos), "bad-field", "a contact needs `name:`")
-    return Country(code, texts.read(data, "name"), languages, str(default), offices,
-                   tuple(contacts), report.file,
-                   outcomes=parse_country_outcomes(report, data, languages))
+    country = Country(code, texts.read(data, "name"), languages, str(default), offices,
+                      tuple(contacts), report.file,
+                      outcomes=parse_country_outcomes(report, data, languages, translated))
+    check_same_numbers(report, translated, languages)
+    return country

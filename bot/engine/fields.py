@@ -20,6 +20,7 @@ GENERIC_HINT = "see docs/flows.md for what this field may hold"
 MAX_TEXT = 4096
 MAX_BUTTON = 40
 LANG_PATTERN = re.compile(r"^[a-z]{2,3}(_[A-Za-z]{2,4})?$")
+_ANY_DIGIT = re.compile(r"\d").search  # a digit of any script
 
 
 @dataclass
@@ -62,14 +63,18 @@ _PLAIN = (str, int, float)
 class TextReader:
     """Reads per-language texts and checks their languages and lengths."""
 
-    def __init__(self, report: Reporter, languages: tuple[str, ...], texts: list) -> None:
+    def __init__(self, report: Reporter, languages: tuple[str, ...], texts: list,
+                 translated: list | None = None) -> None:
         self.report, self.languages, self.texts = report, languages, texts
+        # texts in two languages or more with a digit, for `same_numbers` (None: not kept)
+        self.translated = translated
 
     def read(self, container: Any, key: str, *, limit: int = MAX_TEXT,
              what: str = "text") -> Text | None:
         value = container.get(key)
         languages = self.languages
         fallback = languages[0] if languages else "en"
+        stray = False  # a language the flow does not have (reported below)
         if isinstance(value, _PLAIN) and not isinstance(value, bool):
             by_lang = {fallback: str(value)}
         elif isinstance(value, dict) and value:
@@ -85,6 +90,7 @@ class TextReader:
                                           "as a switch")
                         continue
                     if languages and lang not in languages:
+                        stray = True
                         self.report.error(pos_of(value, lang), "unknown-language",
                                           f"`{lang}` is not one of this flow's languages",
                                           "add it to `languages:` or fix the code")
@@ -95,20 +101,31 @@ class TextReader:
             self.report.error(pos_of(container, key), "bad-text",
                               f"`{key}` must be a text or a map language -> text", hint)
             return None
-        for lang, text in by_lang.items():
+        keep = self.translated is not None and len(by_lang) > 1
+        numbered = braced = False
+        for lang, text in by_lang.items():  # one pass: lengths, answers inserted, numbers
             if len(text) > limit or not text.strip():
                 self._length(container, key, lang, text, limit, what)
-        for lang in languages:
-            if lang not in by_lang:
-                self.report.warning(pos_of(container, key), "missing-translation",
-                                    f"`{key}` has no `{lang}` translation",
-                                    f"add `{lang}:`; until then people see the "
-                                    f"`{fallback}` text")
+            if "{" in text:
+                braced = True
+            if keep and not numbered and _ANY_DIGIT(text) is not None:
+                numbered = True
+        if len(by_lang) < len(languages) or stray:
+            for lang in languages:
+                if lang not in by_lang:
+                    self.report.warning(pos_of(container, key), "missing-translation",
+                                        f"`{key}` has no `{lang}` translation",
+                                        f"add `{lang}:`; until then people see the "
+                                        f"`{fallback}` text")
         text_obj = Text(by_lang, fallback)
-        for text in by_lang.values():
-            if "{" in text:  # only texts that may insert answers need checking later
-                self.texts.append((text_obj, pos_of(container, key)))
-                break
+        if numbered and self.translated is not None:
+            # only texts with numbers are compared (same_numbers); the positions of their
+            # languages are kept, not the YAML tree around them
+            named = container.get("id")
+            self.translated.append((text_obj, getattr(value, "key_marks", {}), key,
+                                    named if isinstance(named, str) else None))
+        if braced:  # only texts that may insert answers need checking later
+            self.texts.append((text_obj, pos_of(container, key)))
         return text_obj
 
     def _length(self, container: Any, key: str, lang: str, text: str, limit: int,

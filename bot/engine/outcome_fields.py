@@ -54,12 +54,14 @@ class _Texts:
     """Reads texts people receive unasked: a missing translation is an error here, because
     the person is not in a conversation where they picked the language of what follows."""
 
-    def __init__(self, report: Reporter, languages: tuple[str, ...]) -> None:
-        self.report, self.languages = report, languages
+    def __init__(self, report: Reporter, languages: tuple[str, ...],
+                 translated: list | None = None) -> None:
+        self.report, self.languages, self.translated = report, languages, translated
 
     def read(self, container: LocatedDict, key: str, *, limit: int = 1000) -> Text | None:
         local = Reporter(self.report.file)
-        text = TextReader(local, self.languages, []).read(container, key, limit=limit)
+        text = TextReader(local, self.languages, [], self.translated).read(container, key,
+                                                                          limit=limit)
         for problem in local.problems:
             pos = Pos(problem.line, problem.column)
             if problem.code == "missing-translation":
@@ -103,10 +105,11 @@ def _entries(report: Reporter, data: LocatedDict, key: str, fields: set[str],
     return entries
 
 
-def parse_flow_outcomes(report: Reporter, data: LocatedDict,
-                        languages: tuple[str, ...]) -> FlowOutcomes:
-    """Read `followup:`, `reminders:` and `changes:` of one flow file."""
-    texts = _Texts(report, languages)
+def parse_flow_outcomes(report: Reporter, data: LocatedDict, languages: tuple[str, ...],
+                        translated: list | None = None) -> FlowOutcomes:
+    """Read `followup:`, `reminders:` and `changes:` of one flow file (texts in several
+    languages are added to `translated`, for the `numbers-differ` check)."""
+    texts = _Texts(report, languages, translated)
     followup = parse_when(report, data, "followup") if "followup" in data else None
     reminders = []
     for item in _entries(report, data, "reminders", {"id", "deadline", "before", "text",
@@ -148,10 +151,10 @@ def parse_flow_outcomes(report: Reporter, data: LocatedDict,
     return FlowOutcomes(followup, tuple(reminders), tuple(changes))
 
 
-def parse_country_outcomes(report: Reporter, data: LocatedDict,
-                           languages: tuple[str, ...]) -> CountryOutcomes:
+def parse_country_outcomes(report: Reporter, data: LocatedDict, languages: tuple[str, ...],
+                           translated: list | None = None) -> CountryOutcomes:
     """Read `blockers:`, `timezone:` and `quiet_hours:` of a country.yaml."""
-    texts = _Texts(report, languages)
+    texts = _Texts(report, languages, translated)
     blockers = []
     for item in _entries(report, data, "blockers", {"id", "label", "review"}, ("id", "label"),
                          "a blocker"):

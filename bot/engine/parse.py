@@ -32,6 +32,7 @@ from .model import (
     Text,
 )
 from .outcome_fields import FLOW_OUTCOME_FIELDS, parse_flow_outcomes
+from .same_numbers import Translated
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 STEP_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]{0,31}$")
@@ -73,6 +74,7 @@ class ParsedFlow:
     comparisons: list[tuple[str, tuple[Any, ...], Pos]] = field(default_factory=list)
     id_pos: Pos = field(default_factory=lambda: Pos(1, 1))
     reviewed_pos: Pos = field(default_factory=lambda: Pos(1, 1))
+    translated: list[Translated] = field(default_factory=list)  # texts in 2+ languages
 
 
 class _FlowParser:
@@ -80,7 +82,8 @@ class _FlowParser:
         self.report, self.data, self.country, self.raw = report, data, country, raw
         self.languages = read_languages(report, data)
         self.parsed_texts: list[tuple[Text, Pos]] = []
-        self.text = TextReader(report, self.languages, self.parsed_texts)
+        self.translated: list[Translated] = []
+        self.text = TextReader(report, self.languages, self.parsed_texts, self.translated)
         self.step_refs: list[tuple[str, Pos]] = []
         self.flow_refs: list[tuple[str, str | None, Pos]] = []
         self.office_refs: list[tuple[str, Pos]] = []
@@ -121,7 +124,7 @@ class _FlowParser:
             self.ref(data, "start")
         elif steps:
             start = next(iter(steps))
-        outcomes = parse_flow_outcomes(report, data, self.languages)
+        outcomes = parse_flow_outcomes(report, data, self.languages, self.translated)
         if flow_id is None or not steps or title is None or description is None:
             return None
         answer_steps = {step.save: step for step in steps.values() if step.save}
@@ -134,7 +137,7 @@ class _FlowParser:
         )
         return ParsedFlow(flow, self.parsed_texts, self.step_refs, self.flow_refs,
                           self.office_refs, self.expressions, self.comparisons,
-                          pos_of(data, "id"), pos_of(data, "last_reviewed"))
+                          pos_of(data, "id"), pos_of(data, "last_reviewed"), self.translated)
 
     def sources(self) -> tuple[Source, ...]:
         value = self.data.get("source")
