@@ -33,6 +33,12 @@ KNOWN = {
     "kk": ("Case #{id} is closed.", "#{id} өтініш жабылды."),
     "ky": ("Case #{id} is closed.", "#{id} кайрылуу жабылды."),
     "wo": ("Case #{id} is closed.", "Laaj #{id} tëju na."),
+    "am": ("Case #{id} is closed.", "ጉዳይ #{id} ተዘግቷል።"),
+    "bn": ("Case #{id} is closed.", "কেস #{id} বন্ধ হয়েছে।"),
+    "ne": ("Case #{id} is closed.", "केस #{id} बन्द भयो।"),
+    "si": ("Case #{id} is closed.", "ඉල්ලීම #{id} වසා දැමුවා."),
+    "fil": ("Case #{id} is closed.", "Sarado na ang kaso #{id}."),
+    "uz": ("Case #{id} is closed.", "#{id} murojaat yopildi."),
 }
 
 
