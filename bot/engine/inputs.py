@@ -25,8 +25,9 @@ YES_NO_WORDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "bn": (frozenset({"হ্যাঁ", "হ্যা", "হাঁ", "জি"}), frozenset({"না"})),
     "ne": (frozenset({"हो", "हजुर", "छ"}), frozenset({"होइन", "छैन", "हैन"})),
     "si": (frozenset({"ඔව්", "ඔව්."}), frozenset({"නැහැ", "නෑ", "නැත"})),
-    "fil": (frozenset({"oo", "opo", "oho"}), frozenset({"hindi", "hinde", "hindi po"})),
-    "uz": (frozenset({"ha", "xa", "ҳа", "ha'"}), frozenset({"yo‘q", "yo'q", "yoq", "йўқ"})),
+    "fil": (frozenset({"oo", "opo", "oho", "oo po"}), frozenset({"hindi", "hinde", "hindi po"})),
+    "uz": (frozenset({"ha", "xa", "ҳа", "ha'"}),
+           frozenset({"yo‘q", "yo'q", "yoq", "йўқ", "yoʻq", "yo’q", "yo`q"})),
 }
 
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d-%m-%Y")
