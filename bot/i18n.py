@@ -21,9 +21,13 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-LANGUAGES = ("en", "fr", "ru", "ar", "zh_Hans", "kk", "ky", "wo")
+LANGUAGES = ("en", "fr", "ru", "ar", "zh_Hans", "kk", "ky", "wo",
+             "am", "bn", "ne", "si", "fil", "uz")
 DEFAULT_LANGUAGE = "en"
-RTL_LANGUAGES = frozenset({"ar"})
+RTL_LANGUAGES = frozenset(lang for lang in LANGUAGES
+                          if Locale.parse(lang).character_order == "right-to-left")
+# Telegram's language_code values that name one of our languages by another code.
+LANGUAGE_ALIASES = {"tl": "fil"}  # Tagalog: Filipino is its standard form (commands.py too)
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 
@@ -82,6 +86,7 @@ def match_language(telegram_code: str | None, offered: tuple[str, ...] = LANGUAG
         return None
     tag = telegram_code.replace("_", "-").lower()
     primary = tag.split("-")[0]
+    primary = LANGUAGE_ALIASES.get(primary, primary)
     if primary == "zh":
         traditional = any(part in tag.split("-") for part in ("hant", "tw", "hk", "mo"))
         return None if traditional or "zh_Hans" not in offered else "zh_Hans"

@@ -33,6 +33,12 @@ KNOWN = {
     "kk": ("Case #{id} is closed.", "#{id} өтініш жабылды."),
     "ky": ("Case #{id} is closed.", "#{id} кайрылуу жабылды."),
     "wo": ("Case #{id} is closed.", "Laaj #{id} tëju na."),
+    "am": ("Case #{id} is closed.", "ጉዳይ #{id} ተዘግቷል።"),
+    "bn": ("Case #{id} is closed.", "কেস #{id} বন্ধ হয়েছে।"),
+    "ne": ("Case #{id} is closed.", "केस #{id} बन्द भयो।"),
+    "si": ("Case #{id} is closed.", "ඉල්ලීම #{id} වසා දැමුවා."),
+    "fil": ("Case #{id} is closed.", "Sarado na ang kaso #{id}."),
+    "uz": ("Case #{id} is closed.", "#{id} murojaat yopildi."),
 }
 
 
@@ -147,7 +153,8 @@ def test_compiled_catalogues_are_git_ignored() -> None:
 
 @pytest.mark.parametrize(("lang", "name"), [
     ("en", "English"), ("fr", "Français"), ("ru", "Русский"), ("ar", "العربية"),
-    ("kk", "Қазақ тілі"), ("ky", "Кыргызча"), ("wo", "Wolof"),
+    ("kk", "Қазақ тілі"), ("ky", "Кыргызча"), ("wo", "Wolof"), ("am", "አማርኛ"),
+    ("bn", "বাংলা"), ("ne", "नेपाली"), ("si", "සිංහල"), ("fil", "Filipino"), ("uz", "O‘zbek"),
 ])
 def test_language_names_come_from_cldr_in_the_language_itself(lang: str, name: str) -> None:
     assert i18n.language_name(lang) == name
@@ -162,7 +169,8 @@ def test_simplified_chinese_is_named_in_chinese() -> None:
     ("zh-tw", None), ("zh-hant", None), ("zh-HK", None),
     ("pt", None), ("pt-br", None), ("", None), (None, None),
     ("ru", "ru"), ("ru-RU", "ru"), ("fr_CA", "fr"), ("kk", "kk"), ("ky", "ky"), ("wo", "wo"),
-    ("ar-EG", "ar"), ("en-US", "en"),
+    ("ar-EG", "ar"), ("en-US", "en"), ("tl", "fil"), ("fil", "fil"), ("uz", "uz"),
+    ("am", "am"), ("bn-IN", "bn"), ("ne", "ne"), ("si", "si"),
 ])
 def test_match_language_maps_telegram_codes(code: str | None, lang: str | None) -> None:
     assert i18n.match_language(code) == lang

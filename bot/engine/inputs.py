@@ -25,6 +25,13 @@ YES_NO_WORDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "ar": (frozenset({"نعم", "اي", "أيوه", "ايوه"}), frozenset({"لا", "كلا"})),
     "zh_Hans": (frozenset({"是", "是的", "对", "有"}), frozenset({"否", "不", "不是", "没有"})),
     "wo": (frozenset({"waaw", "wàaw", "waaw waaw"}), frozenset({"déedéet", "deedeet", "dédéet"})),
+    "am": (frozenset({"አዎ", "አዎን", "እሺ"}), frozenset({"አይ", "አይደለም", "የለም"})),
+    "bn": (frozenset({"হ্যাঁ", "হ্যা", "হাঁ", "জি"}), frozenset({"না"})),
+    "ne": (frozenset({"हो", "हजुर", "छ"}), frozenset({"होइन", "छैन", "हैन"})),
+    "si": (frozenset({"ඔව්", "ඔව්."}), frozenset({"නැහැ", "නෑ", "නැත"})),
+    "fil": (frozenset({"oo", "opo", "oho", "oo po"}), frozenset({"hindi", "hinde", "hindi po"})),
+    "uz": (frozenset({"ha", "xa", "ҳа", "ha'"}),
+           frozenset({"yo‘q", "yo'q", "yoq", "йўқ", "yoʻq", "yo’q", "yo`q"})),
 }
 
 PHONE = re.compile(r"^\+?[0-9][0-9 ()\-.]{4,24}$")

@@ -143,6 +143,9 @@ class Flow:
     pos: Pos = field(default_factory=lambda: Pos(1, 1))
     answer_steps: dict[str, Step] = field(default_factory=dict)
     outcomes: Any = None  # outcomes.FlowOutcomes (followup, reminders, changes); Any: no cycle
+    # Languages whose translation carries a flow-level `review` note (not checked yet by a
+    # native speaker): people reading them are told so.
+    unreviewed: frozenset[str] = frozenset()
 
     def step(self, step_id: str) -> Step | None:
         return self.steps.get(step_id)

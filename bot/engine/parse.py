@@ -133,11 +133,18 @@ class _FlowParser:
             description=description, sources=sources, last_reviewed=reviewed,
             keywords=keywords, start=str(start), steps=steps,
             version=hashlib.sha1(self.raw).hexdigest()[:12], file=report.file, pos=data.pos,
-            answer_steps=answer_steps, outcomes=outcomes,
+            answer_steps=answer_steps, outcomes=outcomes, unreviewed=self.unreviewed(),
         )
         return ParsedFlow(flow, self.parsed_texts, self.step_refs, self.flow_refs,
                           self.office_refs, self.expressions, self.comparisons,
                           pos_of(data, "id"), pos_of(data, "last_reviewed"), self.translated)
+
+    def unreviewed(self) -> frozenset[str]:
+        """The languages a flow-level `review` map names (a plain note names none)."""
+        review = self.data.get("review")
+        if not isinstance(review, dict):
+            return frozenset()
+        return frozenset(lang for lang, note in review.items() if note)
 
     def sources(self) -> tuple[Source, ...]:
         value = self.data.get("source")

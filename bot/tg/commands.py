@@ -65,8 +65,13 @@ def admin_commands(lang: str) -> list[tuple[str, str]]:
     ]
 
 
+# Ours -> Telegram's, where they differ: Filipino has no two-letter code (Tagalog's is used).
+TELEGRAM_CODES = {"zh_Hans": "zh", "fil": "tl"}
+
+
 def _telegram_code(lang: str) -> str:
-    return "zh" if lang == "zh_Hans" else lang
+    """Telegram's language_code for menus is a two-letter ISO 639-1 code."""
+    return TELEGRAM_CODES.get(lang, lang)
 
 
 def menu_calls(settings: Settings, volunteer_ids: tuple[int, ...]) -> list[dict[str, Any]]:

@@ -20,17 +20,21 @@ from .person import Person
 PAGE_SIZE = 6
 
 
-def language_picker() -> tuple[str, Keyboard]:
-    """Every UI language, each named in itself (CLDR), with the prompt in all of them."""
-    prompts = dict.fromkeys(gettext_for(lang)(N_("Choose your language")) for lang in LANGUAGES)
-    rows, row = [], []
-    for lang in LANGUAGES:
-        row.append(button(language_name(lang), callbacks.encode("l", lang)))
-        if len(row) == 2:
-            rows.append(row)
-            row = []
-    rows.append(row)
-    return " / ".join(escape(p) for p in prompts), keyboard(rows)
+PICKER_COLUMNS = 3  # 14 languages in 5 rows: all visible on a small phone without scrolling
+
+
+def language_picker(current: str | None = None) -> tuple[str, Keyboard]:
+    """Every UI language, each named in itself (CLDR), three to a row.
+
+    The prompt is in the person's current language (or Telegram's, when we have it) and in
+    English, not in all fourteen: a wall of fourteen scripts hides the buttons on a small
+    screen, and each button already names its language in its own script.
+    """
+    langs = dict.fromkeys(lang for lang in (current, "en") if lang in LANGUAGES)
+    prompts = dict.fromkeys(gettext_for(lang)(N_("Choose your language")) for lang in langs)
+    buttons = [button(language_name(lang), callbacks.encode("l", lang)) for lang in LANGUAGES]
+    rows = [buttons[i:i + PICKER_COLUMNS] for i in range(0, len(buttons), PICKER_COLUMNS)]
+    return "🌐 " + " / ".join(escape(p) for p in prompts), keyboard(rows)
 
 
 def country_name(person: Person, code: str) -> str:

@@ -33,6 +33,9 @@ def flow_intro(person: Person, flow_id: str, lang: str) -> str:
         lines.append(escape(_("Last checked by volunteers: {date}").format(
             date=format_day(flow.last_reviewed, person.lang))))
     lines.append(escape(_("Rules and fees change: check with the office before you go.")))
+    if lang in flow.unreviewed:
+        lines.append(escape(_("This translation has not yet been checked by a native speaker. "
+                              "If something is unclear, a volunteer can help: /human")))
     if lang != person.lang:
         lines.append(escape(_("This procedure is not available in {language}; it is shown in "
                               "{other}.").format(language=language_name(person.lang),

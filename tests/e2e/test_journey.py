@@ -247,3 +247,27 @@ async def test_long_texts_are_split_at_paragraphs(chat: Chat, extra_flows: Path)
     assert all("reply_markup" not in c.params for c in seen.of("sendMessage")[:-1])
     seen = await me.click(gettext_for("fr")("Yes"))
     assert "Merci." in seen.text
+
+
+async def test_an_unreviewed_translation_says_so_and_a_reviewed_one_does_not(
+        chat: Chat) -> None:
+    me = await chat(user_id=61, lang="zh-hans")  # cn-birth's zh_Hans carries a review note
+    seen = await me.send("/start cn-birth")
+    _ = gettext_for("zh_Hans")
+    warning = _("This translation has not yet been checked by a native speaker. "
+                "If something is unclear, a volunteer can help: /human")
+    assert warning in seen.texts[0]
+    english = await chat(user_id=62, lang="en")  # the English source has no review note
+    seen = await english.send("/start cn-birth")
+    assert "native speaker" not in seen.texts[0]
+
+
+async def test_the_picker_offers_fourteen_languages_three_to_a_row(chat: Chat) -> None:
+    me = await chat(user_id=63, lang="tl")  # Telegram's Tagalog code is our Filipino
+    seen = await me.send("/language")
+    rows = seen.calls[-1].params["reply_markup"]["inline_keyboard"]
+    assert len(LANGUAGES) == 14 and [len(row) for row in rows] == [3, 3, 3, 3, 2]
+    assert seen.texts[0].startswith("🌐 ") and seen.texts[0].count(" / ") == 1
+    seen = await me.click("Filipino")
+    assert seen.texts[0] == gettext_for("fil")("Language: {language}").format(
+        language="Filipino")

@@ -195,7 +195,7 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if hook is not None and await hook(person, update.effective_message):
         return
     if not person.known:
-        picker, markup = language_picker()
+        picker, markup = language_picker(person.user.lang)
         person.say(picker, markup)
         return
     if person.session and person.session.get("status") == "waiting":

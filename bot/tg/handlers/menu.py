@@ -47,7 +47,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if payload and hook is not None and await hook(person, payload):
         return
     if not person.known and payload not in person.flows.flows:
-        text, markup = language_picker()
+        text, markup = language_picker(person.user.lang)
         person.say(text, markup)
         return
     await person.update_user()
@@ -66,7 +66,7 @@ async def menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/language: choose the language again."""
     person = await load_person(update, context)
-    text, markup = language_picker()
+    text, markup = language_picker(person.user.lang)
     person.say(text, markup)
 
 
@@ -79,7 +79,7 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def choose_language(person: Person, lang: str, message_id: int | None) -> None:
     """A language button: remember it, switch the running flow if it has that language."""
     if lang == "pick":
-        text, markup = language_picker()
+        text, markup = language_picker(person.user.lang)
         person.say(text, markup)
         return
     if lang not in LANGUAGES:
