@@ -83,6 +83,14 @@ class _FastLoader(_Loader):  # type: ignore[misc, valid-type]
             return tag
         return super().resolve(kind, value, implicit)
 
+    # No path resolvers are registered on the safe loader, so the composer's bookkeeping of
+    # the path to each node is dead work: two Python calls per node (a third of composing).
+    def descend_resolver(self, current_parent: Any, current_index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
 
 # Scalars are built by the safe loader's own constructor functions, called directly: going
 # through `construct_object` would cache every node in this module-level loader forever.
