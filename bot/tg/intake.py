@@ -24,7 +24,8 @@ from telegram.error import InvalidToken, RetryAfter
 
 from bot.storage import inbox, kv
 from bot.storage.db import Database
-from bot.tg.sender import call_api, retry_after_seconds
+from bot.tg.api_calls import call_api
+from bot.tg.retry_policy import retry_after_seconds
 
 log = logging.getLogger(__name__)
 

@@ -5,17 +5,9 @@ lane that sends its rows strictly in ``id`` order: a row that cannot go yet (flo
 Telegram down) holds back the chat's later rows, so nobody receives answers before questions.
 Different chats proceed side by side.
 
-How each outcome is treated:
-
-* success → ``sent``, with the new message's id in ``result`` (so it can be edited later);
-* ``RetryAfter`` → retried at ``now + retry_after``;
-* ``TimedOut`` / ``NetworkError`` (including 5xx) → retried after 1, 2, 4… s (capped, jittered);
-* ``Forbidden`` (the person blocked the bot) → the chat is marked blocked, its pending rows are
-  dropped and ``on_blocked(chat_id)`` is called: no retry storm against a closed door;
-* ``BadRequest`` "message is not modified" → counts as sent;
-* ``BadRequest`` on ``editMessageText`` because the message is gone or too old → the same text
-  is sent as a new message;
-* any other error → ``failed`` (logged with the method and Telegram's description only).
+What one attempt's outcome means for the row (sent, retried, failed, chat blocked) is
+:mod:`bot.tg.delivery`'s job; the retry delays are :mod:`bot.tg.retry_policy`'s; outcomes
+are written by :mod:`bot.tg.delivery_commit`.
 
 Delivery is at least once: if the process dies between Telegram's answer and the ``sent``
 mark, the row is sent again after restart.
@@ -38,60 +30,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import datetime as dtm
 import logging
 import random
 import time
-import warnings
-from collections.abc import Awaitable, Callable, Hashable
-from typing import Any
+from collections.abc import Callable, Hashable
 
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
-from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
-from bot.ops import metrics
 from bot.storage import outbox
 from bot.storage.db import Database
-from bot.storage.outbox import OutboxRow
-from bot.tg import delivery_plan, uploads
+from bot.tg import delivery_plan
+from bot.tg.api_calls import call_api, counts_as_message
+from bot.tg.delivery import BlockedHook, Courier
+from bot.tg.delivery_commit import OutcomeCommit
 from bot.tg.ratelimit import RateLimiter
+from bot.tg.retry_policy import Backoff, retry_after_seconds
+
+# Re-exported: these were defined here first, and are imported from here.
+__all__ = ["BlockedHook", "Sender", "call_api", "counts_as_message", "retry_after_seconds"]
 
 log = logging.getLogger(__name__)
-
-BlockedHook = Callable[[int], Awaitable[None]]
-
-# Not messages: exempt from the flood-limit buckets.
-_UNLIMITED = frozenset({"answerCallbackQuery", "answerInlineQuery", "sendChatAction"})
-_MESSAGE_PREFIXES = ("send", "copy", "forward", "edit")
-_EDIT_GONE = ("message to edit not found", "message can't be edited")
-_RESEND_KEYS = ("business_connection_id", "chat_id", "text", "parse_mode", "entities",
-                "link_preview_options", "reply_markup")
-
-
-async def call_api(bot: Bot, method: str, params: dict[str, Any], **timeouts: float) -> Any:
-    """``bot.do_api_request`` for stored calls, without PTB's "use Bot.send_message" warning.
-
-    Why: the outbox stores calls as (method, JSON params), so they are replayed generically;
-    PTB warns on every known method name called this way.
-    """
-    warnings.filterwarnings(
-        "ignore", message=r"Please use 'Bot\.", category=PTBUserWarning, append=False
-    )
-    return await bot.do_api_request(method, api_kwargs=uploads.prepare(dict(params)), **timeouts)
-
-
-def counts_as_message(method: str) -> bool:
-    """Whether a call counts against the flood limits (answering a button press does not)."""
-    return method not in _UNLIMITED and method.startswith(_MESSAGE_PREFIXES)
-
-
-def retry_after_seconds(exc: RetryAfter) -> float:
-    """``exc.retry_after`` in seconds, whether PTB gives an int or a timedelta."""
-    with warnings.catch_warnings():  # no await inside: safe with asyncio
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
 
 
 class Sender:
@@ -113,22 +71,19 @@ class Sender:
         batch: int = 20,
         bulk_lanes: int = 64,
     ) -> None:
-        self._bot = bot
         self._db = db
         self._limiter = limiter or RateLimiter()
-        self._on_blocked = on_blocked
         self._clock = clock
-        self._backoff_base = backoff_base
-        self._backoff_cap = backoff_cap
+        self._backoff = Backoff(backoff_base, backoff_cap, rng)
         self._poll_interval = poll_interval
-        self._rng = rng or random.Random()
         self._lanes: dict[Hashable, asyncio.Task[None]] = {}
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
-        self._in_flight = asyncio.Semaphore(max_in_flight)
         self._batch = batch
-        self._outcomes = _Outcomes(db)
-        self._turn_of: dict[int, float] = {}  # chat -> created_at of its latest row tried
+        self._outcomes = OutcomeCommit(db)
+        self._courier = Courier(bot=bot, db=db, limiter=self._limiter, outcomes=self._outcomes,
+                                backoff=self._backoff, clock=clock, on_blocked=on_blocked,
+                                max_in_flight=max_in_flight)
         self._rescan: set[Hashable] = set()  # chats given new work while busy: again after
         self._scan = True  # read every head at the next wake (else: only the chats posted)
         self._bulk_lanes = bulk_lanes
@@ -169,8 +124,7 @@ class Sender:
 
     def backoff(self, attempt: int) -> float:
         """Delay before retry number ``attempt`` (1, 2, 4… × base, capped; equal jitter)."""
-        delay = min(self._backoff_cap, self._backoff_base * 2 ** max(0, attempt - 1))
-        return delay / 2 + self._rng.uniform(0, delay / 2)
+        return self._backoff(attempt)
 
     async def _run(self) -> None:
         """Start lanes for the chats writers post; read every head at start, when a row
@@ -296,7 +250,7 @@ class Sender:
             for unit in plan.units:
                 if self._stopping or unit[0].due_at > self._clock():
                     return "held"
-                if not await self._deliver(unit, unsaved, counted=plan.counted):
+                if not await self._courier.deliver(unit, unsaved, counted=plan.counted):
                     return "held"
         finally:  # the next read must not see a delivered row as pending
             if unsaved:
@@ -315,174 +269,9 @@ class Sender:
         row = plan.units[0][0]
         if not counts_as_message(row.method) or row.due_at > self._clock():
             return plan
-        await self._limiter.acquire(chat_id, first=self._opens_turn(row), lane=row.lane)
+        await self._limiter.acquire(chat_id, first=self._courier.opens_turn(row), lane=row.lane)
         rows = await outbox.pending_for_chat(self._db, chat_id, self._batch)
         fresh = delivery_plan.plan(rows, served, now=self._clock(), batch=self._batch)
         if not fresh.units:  # sent meanwhile (cannot happen: one lane per chat); a slot lost
             return fresh
         return dataclasses.replace(fresh, units=fresh.units[:1], complete=False, counted=True)
-
-    async def _deliver(self, unit: list[OutboxRow], unsaved: list[asyncio.Future[None]],
-                       counted: bool = False) -> bool:
-        """Try one message (one row, or several merged); True if it reached a final state
-        (the chat's next row may go). ``counted``: its flood-limit slot is already taken.
-
-        Final outcomes are handed to the group commit; their futures go to ``unsaved``.
-        """
-        row = unit[0]
-        first = self._opens_turn(row)
-        if counts_as_message(row.method) and not counted:
-            await self._limiter.acquire(row.chat_id, first=first, lane=row.lane)
-        try:
-            async with self._in_flight:
-                result = await self._call(row, delivery_plan.merged_params(unit))
-        except RetryAfter as exc:
-            metrics.RATE_LIMITED.inc()
-            delay = retry_after_seconds(exc)
-            await self._retry(row, delay, f"RetryAfter: {delay:g}s")
-            return False
-        except Forbidden as exc:
-            if row.chat_id is None:
-                unsaved.append(self._fail(row, exc))
-                return True
-            await self._blocked(row.chat_id)
-            return False
-        except BadRequest as exc:
-            if len(unit) > 1:  # Telegram refused the merged text: each row on its own
-                for single in unit:
-                    if not await self._deliver([single], unsaved):
-                        return False
-                return True
-            if "message is not modified" in exc.message.lower():
-                unsaved.append(self._outcomes.add(sent=(row.id, {"not_modified": True})))
-                return True
-            unsaved.append(self._fail(row, exc))
-            return True
-        except NetworkError as exc:  # TimedOut, 5xx, connection errors (BadRequest is above)
-            await self._retry(row, self.backoff(row.attempts + 1), f"{type(exc).__name__}")
-            return False
-        except Exception as exc:  # InvalidToken, ChatMigrated, bad params: retrying won't help
-            unsaved.append(self._fail(row, exc))
-            return True
-        unsaved.append(self._outcomes.add(sent=(row.id, result)))
-        for merged in unit[1:]:  # each merged row maps to the one message (replies find it)
-            extra = {**result, "merged_into": row.id} if isinstance(result, dict) else result
-            unsaved.append(self._outcomes.add(sent=(merged.id, extra)))
-        return True
-
-    def _opens_turn(self, row: OutboxRow) -> bool:
-        """Whether ``row`` is the first call a turn queued for its chat (its first answer).
-
-        A turn's calls share their ``created_at`` (queued in one statement), so a change of
-        ``created_at`` within a chat's lane is a new turn. The rate limiter lets first
-        answers go ahead of the rest when the flood limits make messages wait.
-        """
-        if row.chat_id is None:
-            return False
-        if len(self._turn_of) >= 10_000:
-            self._turn_of.clear()
-        previous = self._turn_of.get(row.chat_id)
-        self._turn_of[row.chat_id] = row.created_at
-        return previous != row.created_at
-
-    async def _call(self, row: OutboxRow, params: dict[str, Any]) -> Any:
-        try:
-            return _summary(await call_api(self._bot, row.method, params))
-        except BadRequest as exc:
-            text = exc.message.lower()
-            if row.method != "editMessageText" or not any(s in text for s in _EDIT_GONE):
-                raise
-            params = {k: row.params[k] for k in _RESEND_KEYS if k in row.params}
-            if "chat_id" not in params or "text" not in params:
-                raise
-            log.info("sender: outbox row %s: edit impossible, sending a new message", row.id)
-            result = _summary(await call_api(self._bot, "sendMessage", params))
-            return {**result, "fallback": "sendMessage"} if isinstance(result, dict) else result
-
-    async def _retry(self, row: OutboxRow, delay: float, error: str) -> None:
-        log.warning("sender: %s (outbox row %s) retried in %.1fs: %s",
-                    row.method, row.id, delay, error)
-        async with self._db.transaction() as tx:
-            await outbox.retry_at(tx, row.id, self._clock() + delay, error)
-
-    def _fail(self, row: OutboxRow, exc: Exception) -> asyncio.Future[None]:
-        error = f"{type(exc).__name__}: {getattr(exc, 'message', exc)}"
-        log.error("sender: %s failed: %s", row.method, error)
-        return self._outcomes.add(failed=(row.id, error))
-
-    async def _blocked(self, chat_id: int) -> None:
-        async with self._db.transaction() as tx:
-            dropped = await outbox.block_chat(tx, chat_id)
-        log.info("sender: chat %s blocked the bot; %d queued calls dropped", chat_id, dropped)
-        if self._on_blocked is not None:
-            try:
-                await self._on_blocked(chat_id)
-            except Exception:
-                log.exception("sender: on_blocked hook failed")
-
-
-class _Outcomes:
-    """Group commit of final outcomes: one transaction for the rows of all lanes.
-
-    ``add`` returns a future set once the outcome is committed. Outcomes added while a
-    transaction is being written go into the next one, so under load each transaction
-    carries many rows, and an idle sender still commits a lone row at once.
-    """
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-        self._sent: list[tuple[int, Any]] = []
-        self._failed: list[tuple[int, str]] = []
-        self._waiters: list[asyncio.Future[None]] = []
-        self._writer: asyncio.Task[None] | None = None
-
-    def add(self, *, sent: tuple[int, Any] | None = None,
-            failed: tuple[int, str] | None = None) -> asyncio.Future[None]:
-        if sent is not None:
-            self._sent.append(sent)
-        if failed is not None:
-            self._failed.append(failed)
-        waiter = asyncio.get_running_loop().create_future()
-        waiter.add_done_callback(_retrieve)  # nobody may be left to await it
-        self._waiters.append(waiter)
-        if self._writer is None:
-            self._writer = asyncio.create_task(self._write(), name="sender-outcomes")
-        return waiter
-
-    async def drain(self) -> None:
-        if self._writer is not None:
-            await asyncio.gather(self._writer, return_exceptions=True)
-
-    async def _write(self) -> None:
-        try:
-            while self._waiters:
-                sent, failed, waiters = self._sent, self._failed, self._waiters
-                self._sent, self._failed, self._waiters = [], [], []
-                try:
-                    async with self._db.transaction() as tx:
-                        if sent:
-                            await outbox.mark_sent_many(tx, sent)
-                        if failed:
-                            await outbox.mark_failed_many(tx, failed)
-                except Exception as exc:
-                    for waiter in waiters:
-                        if not waiter.done():
-                            waiter.set_exception(exc)
-                else:
-                    for waiter in waiters:
-                        if not waiter.done():
-                            waiter.set_result(None)
-        finally:
-            self._writer = None
-
-
-def _retrieve(future: asyncio.Future[None]) -> None:
-    if not future.cancelled():
-        future.exception()
-
-
-def _summary(result: Any) -> Any:
-    """What to keep of an API result: the message id, not the message (it holds user text)."""
-    if isinstance(result, dict) and "message_id" in result:
-        return {"message_id": result["message_id"]}
-    return result
