@@ -35,3 +35,14 @@ class BackgroundWorker(ABC):
     @abstractmethod
     async def _run(self) -> None:
         """The worker's loop; it runs until cancelled."""
+
+
+async def sleep_until_due(wake: asyncio.Event, upcoming: float | None, now: float,
+                          cap: float) -> None:
+    """Sleep until `upcoming` (a Unix time; None: nothing due), at most `cap` seconds, or
+    until a commit sets `wake` (new work). Timer workers call it between their runs: a
+    timer added meanwhile wakes them, and a clock change costs at most `cap`."""
+    delay = cap if upcoming is None else max(0.05, upcoming - now)
+    wake.clear()
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(wake.wait(), min(delay, cap))

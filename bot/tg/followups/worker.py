@@ -7,13 +7,11 @@ reloaded (the `followups` signal), at the next due time, or every `MAX_SLEEP` se
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
 
-from bot.background import BackgroundWorker
+from bot.background import BackgroundWorker, sleep_until_due
 from bot.config import Settings
 from bot.engine import FlowSet
 from bot.engine.outcomes import parse_quiet_hours
@@ -58,7 +56,4 @@ class FollowupWorker(BackgroundWorker):
             except Exception:
                 log.exception("followups: a run failed; retrying shortly")
                 upcoming = None
-            delay = MAX_SLEEP if upcoming is None else max(0.05, upcoming - self.clock())
-            wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), min(delay, MAX_SLEEP))
+            await sleep_until_due(wake, upcoming, self.clock(), MAX_SLEEP)

@@ -6,11 +6,10 @@ Timers live in the database, so after a restart they are simply found again and 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 
-from bot.background import BackgroundWorker
+from bot.background import BackgroundWorker, sleep_until_due
 from bot.config import Settings
 from bot.services.mediation import RENOTIFY, TO_ADMINS
 from bot.storage import cases, inbox, outbox, records
@@ -64,10 +63,7 @@ class TimerWorker(BackgroundWorker):
             except Exception:
                 log.exception("timers: a run failed; retrying shortly")
                 upcoming = None
-            delay = MAX_SLEEP if upcoming is None else max(0.05, upcoming - time.time())
-            wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), min(delay, MAX_SLEEP))
+            await sleep_until_due(wake, upcoming, time.time(), MAX_SLEEP)
 
 
 class RetentionWorker(BackgroundWorker):
