@@ -12,7 +12,7 @@ The rules, Telegram-free (the tg layer composes the message texts and keyboards)
 - "Stop" and /forget end a run; /forget deletes it (the runs name the person).
 
 Every message leaves through `enqueue_bulk`, the one place that decides how these lower-
-priority sends are queued (the coordinator switches it to the outbox's bulk lane).
+priority sends are queued: the outbox's bulk lane, behind people talking to the bot.
 """
 
 from __future__ import annotations
