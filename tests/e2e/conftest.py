@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from chat_driver import Person
 from fakebotapi import FakeBotAPI
 
 from bot.app import Runtime
@@ -47,3 +48,13 @@ async def start_bot(fake_api: FakeBotAPI, tmp_path: Path
     yield start
     for runtime in running:
         await runtime.stop()
+
+
+@pytest.fixture
+def chat(start_bot: Callable[..., Any], fake_api: FakeBotAPI
+         ) -> Callable[..., Awaitable[Person]]:
+    """A person in their private chat with a started bot: `me = await chat(user_id, lang)`."""
+    async def make(user_id: int = 42, lang: str = "en", **settings: Any) -> Person:
+        return Person(fake_api, await start_bot(**settings), user_id, lang)
+
+    return make

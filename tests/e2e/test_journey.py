@@ -19,7 +19,6 @@ from chat_driver import (
     unthrottle,
     write_test_flows,
 )
-from fakebotapi import FakeBotAPI
 
 from bot.i18n import LANGUAGES, format_day, gettext_for, language_name
 from bot.services.texts import PRIVACY_NOTICE
@@ -32,14 +31,6 @@ Chat = Callable[..., Awaitable[Person]]
 @pytest.fixture(autouse=True)
 def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
     unthrottle(monkeypatch)
-
-
-@pytest.fixture
-def chat(start_bot: Callable[..., Any], fake_api: FakeBotAPI) -> Chat:
-    async def make(user_id: int = 42, lang: str = "en", **settings: Any) -> Person:
-        return Person(fake_api, await start_bot(**settings), user_id, lang)
-
-    return make
 
 
 @pytest.fixture

@@ -7,11 +7,9 @@ import json
 import zipfile
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 from chat_driver import Person, unthrottle
-from fakebotapi import FakeBotAPI
 
 from bot.i18n import gettext_for
 from bot.services.journey import day_of
@@ -24,14 +22,6 @@ TODAY = date.today().isoformat()
 @pytest.fixture(autouse=True)
 def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
     unthrottle(monkeypatch)
-
-
-@pytest.fixture
-def chat(start_bot: Callable[..., Any], fake_api: FakeBotAPI) -> Chat:
-    async def make(user_id: int = 42, lang: str = "en", **settings: Any) -> Person:
-        return Person(fake_api, await start_bot(**settings), user_id, lang)
-
-    return make
 
 
 async def events(person: Person) -> dict[tuple[str, str, str], int]:
