@@ -99,24 +99,17 @@ class _FlowParser(StepParser):
         value = self.data.get("source")
         if value is None:
             return ()
-        if not isinstance(value, LocatedList) or not value:
-            self.report.error(pos_of(self.data, "source"), "bad-field",
-                              "`source` must list the official references",
-                              "each with `title:` and `url:`")
+        listed = self.listed(self.data, "source", "`source` must list the official references",
+                             "each with `title:` and `url:`")
+        if listed is None:
             return ()
         sources = []
-        for index, item in enumerate(value):
-            if not isinstance(item, LocatedDict):
-                self.report.error(pos_of(value, index), "bad-field",
-                                  "a source needs `title:` and `url:`")
-                continue
-            self.report.unknown_fields(item, {"title", "url"}, "a source")
-            if self.report.require(item, ("title", "url"), "this source"):
-                url = str(item["url"])
-                if not url.startswith(("https://", "http://")):
-                    self.report.error(pos_of(item, "url"), "bad-url",
-                                      f"{url!r} is not a web address", "start it with https://")
-                sources.append(Source(str(item["title"]), url))
+        for _, item in self.entries(listed, {"title", "url"}, ("title", "url"), "a source"):
+            url = str(item["url"])
+            if not url.startswith(("https://", "http://")):
+                self.report.error(pos_of(item, "url"), "bad-url",
+                                  f"{url!r} is not a web address", "start it with https://")
+            sources.append(Source(str(item["title"]), url))
         return tuple(sources)
 
     def reviewed(self) -> date | None:

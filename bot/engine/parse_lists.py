@@ -16,21 +16,12 @@ class ListStepParser(ParseState):
     """`_choose`, `_branch` and `_checklist`: fill a step's fields from its list."""
 
     def _choose(self, item: LocatedDict, fields: dict) -> None:
-        options = item.get("options")
-        if not isinstance(options, LocatedList) or not options:
-            if "options" in item:
-                self.report.error(pos_of(item, "options"), "bad-field",
-                                  "`options` must list at least one option")
+        options = self.listed(item, "options", "`options` must list at least one option")
+        if options is None:
             return
         parsed = []
-        for index, option in enumerate(options):
-            if not isinstance(option, LocatedDict):
-                self.report.error(pos_of(options, index), "bad-field",
-                                  "an option needs `label:` and `next:`")
-                continue
-            self.report.unknown_fields(option, {"label", "next", "value", "review"}, "an option")
-            if not self.report.require(option, ("label", "next"), "this option"):
-                continue
+        for index, option in self.entries(options, {"label", "next", "value", "review"},
+                                   ("label", "next"), "an option"):
             label = self.text.read(option, "label", limit=MAX_BUTTON, what="button label")
             target = self.ref(option, "next")
             if label is None or target is None:
@@ -45,20 +36,10 @@ class ListStepParser(ParseState):
             fields["exhaustive"] = item["exhaustive"] is True
 
     def _branch(self, item: LocatedDict, fields: dict) -> None:
-        rules = item.get("branch")
-        if not isinstance(rules, LocatedList) or not rules:
-            self.report.error(pos_of(item, "branch"), "bad-field",
-                              "`branch` must list conditions", "each `- if: …` with `next: …`")
-            rules = LocatedList()
+        rules = self.listed(item, "branch", "`branch` must list conditions",
+                            "each `- if: …` with `next: …`") or LocatedList()
         parsed = []
-        for index, rule in enumerate(rules):
-            if not isinstance(rule, LocatedDict):
-                self.report.error(pos_of(rules, index), "bad-field",
-                                  "a branch rule needs `if:` and `next:`")
-                continue
-            self.report.unknown_fields(rule, {"if", "next"}, "a branch rule")
-            if not self.report.require(rule, ("if", "next"), "this branch rule"):
-                continue
+        for _, rule in self.entries(rules, {"if", "next"}, ("if", "next"), "a branch rule"):
             target = self.ref(rule, "next")
             expression = self.expression(rule, "if", "condition")
             if expression is not None and target is not None:
@@ -67,21 +48,12 @@ class ListStepParser(ParseState):
         fields["otherwise"] = self.ref(item, "else")
 
     def _checklist(self, item: LocatedDict, fields: dict) -> None:
-        items = item.get("items")
-        if not isinstance(items, LocatedList) or not items:
-            if "items" in item:
-                self.report.error(pos_of(item, "items"), "bad-field",
-                                  "`items` must list the documents")
+        items = self.listed(item, "items", "`items` must list the documents")
+        if items is None:
             return
         parsed, seen = [], set()
-        for index, entry in enumerate(items):
-            if not isinstance(entry, LocatedDict):
-                self.report.error(pos_of(items, index), "bad-field",
-                                  "an item needs `id:` and `label:`")
-                continue
-            self.report.unknown_fields(entry, {"id", "label", "where", "if", "review"}, "an item")
-            if not self.report.require(entry, ("id", "label"), "this item"):
-                continue
+        for _, entry in self.entries(items, {"id", "label", "where", "if", "review"},
+                                     ("id", "label"), "an item"):
             item_id = str(entry["id"])
             if not STEP_ID_PATTERN.match(item_id) or item_id == CHECKLIST_DONE:
                 self.report.error(pos_of(entry, "id"), "bad-id",

@@ -9,11 +9,12 @@ those stays about one part of the flow format.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from .expressions import Expression, ExpressionError, compile_expression
 from .fields import Reporter, TextReader, read_languages
-from .located import LocatedDict, Pos, pos_of
+from .located import LocatedDict, LocatedList, Pos, pos_of
 from .model import Text
 from .same_numbers import Translated
 
@@ -48,6 +49,33 @@ class ParseState:
             return None
         self.step_refs.append((value, pos_of(container, key)))
         return value
+
+    def listed(self, container: LocatedDict, key: str, message: str,
+               hint: str = "") -> LocatedList | None:
+        """`container[key]` if it is a non-empty list; otherwise None, reported if it is there."""
+        value = container.get(key)
+        if isinstance(value, LocatedList) and value:
+            return value
+        if key in container:
+            self.report.error(pos_of(container, key), "bad-field", message, hint)
+        return None
+
+    def entries(self, values: LocatedList, allowed: set[str], required: tuple[str, ...],
+                what: str) -> Iterator[tuple[int, LocatedDict]]:
+        """Each mapping of `values` with its index, if it has its required fields; others reported.
+
+        `what` is "an option", "a source"...: the messages say what the entry needs. Lazy, so
+        the problems come in file order with those the caller finds in each entry.
+        """
+        noun = what.split(" ", 1)[1]
+        for index, entry in enumerate(values):
+            if not isinstance(entry, LocatedDict):
+                needs = " and ".join(f"`{name}:`" for name in required)
+                self.report.error(pos_of(values, index), "bad-field", f"{what} needs {needs}")
+                continue
+            self.report.unknown_fields(entry, allowed, what)
+            if self.report.require(entry, required, f"this {noun}"):
+                yield index, entry
 
     def expression(self, container: LocatedDict, key: str, what: str) -> Expression | None:
         """Compile `container[key]`, reporting a mistake at its exact column."""
