@@ -56,7 +56,7 @@ async def test_a_backup_taken_while_the_bot_writes_is_consistent(tmp_path: Path)
     keys = {row[0] for row in copy.execute("SELECT key FROM kv")}
     mode = copy.execute("PRAGMA journal_mode").fetchone()[0]
     copy.close()
-    assert result.schema_version == len(MIGRATIONS)
+    assert result.schema_version == MIGRATIONS[-1][0]
     assert mode == "delete"  # one self-contained file, no -wal needed beside it
     assert keys, "the copy holds what was committed before it started"
     count = len(keys) // 2
@@ -133,7 +133,7 @@ def test_the_doctor_reports_broken_settings_and_still_checks_the_rest(
 def test_the_doctor_refuses_a_corrupt_or_newer_database(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     conn = sqlite3.connect(path)
-    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    conn.execute(f"PRAGMA user_version = {MIGRATIONS[-1][0] + 1}")
     conn.close()
     verdict = doctor.check_database(settings_for(tmp_path))
     assert not verdict.ok and "newer than this code" in verdict.detail

@@ -22,7 +22,7 @@ async def test_open_creates_the_file_and_sets_pragmas(tmp_path: Path) -> None:
             assert (await tx.fetchone("PRAGMA foreign_keys"))[0] == 1
             assert (await tx.fetchone("PRAGMA synchronous"))[0] == 1  # NORMAL
             assert (await tx.fetchone("PRAGMA busy_timeout"))[0] == 5000
-        assert (await db.fetchone("PRAGMA user_version"))[0] == len(MIGRATIONS)
+        assert (await db.fetchone("PRAGMA user_version"))[0] == MIGRATIONS[-1][0]
     finally:
         await db.close()
 
@@ -59,7 +59,7 @@ async def test_migrations_are_idempotent_on_reopen(tmp_path: Path) -> None:
     db = await Database.open(path)
     try:
         assert await users.get(db, 1) == User(1, "fr", "SN")
-        assert (await db.fetchone("PRAGMA user_version"))[0] == len(MIGRATIONS)
+        assert (await db.fetchone("PRAGMA user_version"))[0] == MIGRATIONS[-1][0]
     finally:
         await db.close()
 
@@ -67,7 +67,7 @@ async def test_migrations_are_idempotent_on_reopen(tmp_path: Path) -> None:
 async def test_a_new_migration_is_applied_once_and_a_broken_one_not_at_all(tmp_path: Path):
     path = tmp_path / "db.sqlite3"
     await (await Database.open(path)).close()
-    extra = [*MIGRATIONS, (len(MIGRATIONS) + 1, "CREATE TABLE notes (id INTEGER PRIMARY KEY);")]
+    extra = [*MIGRATIONS, (MIGRATIONS[-1][0] + 1, "CREATE TABLE notes (id INTEGER PRIMARY KEY);")]
     for _ in range(2):
         db = await Database.open(path, extra)
         assert (await db.fetchone("PRAGMA user_version"))[0] == len(extra)

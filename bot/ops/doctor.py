@@ -60,7 +60,7 @@ def check_database(settings: Settings) -> Verdict:
     if health.integrity != "ok":
         return Verdict("database", False, f"{where}: integrity check failed: {health.integrity}"
                                           " (restore a backup, see docs/operations.md)")
-    newest = len(MIGRATIONS)
+    newest = MIGRATIONS[-1][0]
     if health.schema_version > newest:
         return Verdict("database", False, f"{where}: schema {health.schema_version} is newer "
                                           f"than this code ({newest}); upgrade the code")

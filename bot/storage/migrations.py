@@ -11,6 +11,7 @@ Times are stored as REAL Unix seconds (``time.time()``): comparable in SQL for "
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 import aiosqlite
 
@@ -355,16 +356,20 @@ async def migrate(conn: aiosqlite.Connection, migrations: Sequence[tuple[int, st
     ``BEGIN``/``COMMIT`` are the only transaction boundaries.
     """
     versions = [version for version, _ in migrations]
-    if versions != list(range(1, len(versions) + 1)):
-        raise ValueError(f"migration versions must be 1, 2, 3…; got {versions}")
+    # Ascending, gaps allowed: parallel branches reserve their own numbers, and a database at
+    # version N has applied every migration numbered N or less.
+    if not versions or versions[0] < 1 or any(b <= a for a, b in pairwise(versions)):
+        raise ValueError(f"migration versions must be ascending from 1; got {versions}")
     async with conn.execute("PRAGMA user_version") as cursor:
         row = await cursor.fetchone()
     current = int(row[0]) if row else 0
-    if current > len(migrations):
+    if current > versions[-1]:
         raise RuntimeError(
-            f"database schema version {current} is newer than this code ({len(migrations)})"
+            f"database schema version {current} is newer than this code ({versions[-1]})"
         )
-    for version, sql in migrations[current:]:
+    for version, sql in migrations:
+        if version <= current:
+            continue
         try:
             await conn.executescript(
                 f"BEGIN IMMEDIATE;\n{sql}\n;PRAGMA user_version = {version};\nCOMMIT;"
