@@ -23,8 +23,8 @@ from bot.engine import load_flows
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALES_DIR
 from bot.storage.health import file_health
 from bot.storage.migrations import MIGRATIONS
-from bot.tg.connectivity import api_host, network_reason
 from bot.tg.api_status import TokenRefused
+from bot.tg.connectivity import api_host, network_reason
 from bot.tg.transport import AiohttpRequest
 
 MIN_FREE_BYTES = 200 * 1024 * 1024  # below this, SQLite may soon fail with "disk is full"
