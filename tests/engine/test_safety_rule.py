@@ -28,7 +28,7 @@ POLICE = """\
 CAUTION = """\
     caution:
       en: People without valid papers may be detained here. Talk to a legal aid group first.
-      fr: Une personne sans papiers valables peut y être retenue. Parlez d'abord à une aide juridique.
+      fr: Une personne sans papiers valables peut y être retenue. Parlez à une aide juridique.
 """
 HEAD = """\
 country: TT
@@ -80,8 +80,8 @@ def test_an_enforcement_office_without_caution_is_an_error_naming_it(build) -> N
 
 def test_a_caution_missing_one_language_is_an_error_naming_office_and_language(build) -> None:
     country = HEAD + POLICE + CAUTION.replace(
-        "      fr: Une personne sans papiers valables peut y être retenue. Parlez d'abord à une "
-        "aide juridique.\n", "")
+        "      fr: Une personne sans papiers valables peut y être retenue. Parlez à une aide "
+        "juridique.\n", "")
     result = build({"flow.yaml": FLOW}, country=country)
     [problem] = _errors(result, "caution-missing-language")
     assert problem.is_error
