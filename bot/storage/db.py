@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-import os
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
@@ -21,6 +20,7 @@ from typing import Any, Protocol
 
 import aiosqlite
 
+from bot.private_files import create_private
 from bot.storage.migrations import MIGRATIONS, migrate
 
 log = logging.getLogger(__name__)
@@ -170,7 +170,7 @@ class Database:
         try:
             if create:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                _create_private(path)
+                create_private(path)
             writer = await _connect(path)
         except (OSError, sqlite3.Error) as exc:
             raise DatabaseUnavailable(f"cannot open the database {path.resolve()}: {exc} "
@@ -300,22 +300,17 @@ async def _prove_writable(conn: aiosqlite.Connection) -> None:
         raise
 
 
-def _create_private(path: Path) -> None:
-    """Create ``path`` empty with mode 0600 if it does not exist (SQLite would use 0644
-    less the umask); an existing file keeps its mode."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
-    os.fchmod(fd, 0o600)  # the umask may have removed bits, never added: 0600 exactly
-    os.close(fd)
-
-
 async def _connect(path: Path) -> aiosqlite.Connection:
     # isolation_level=None: we issue BEGIN/COMMIT ourselves; sqlite3's implicit ones would not
     # be IMMEDIATE.
     conn = await aiosqlite.connect(path, isolation_level=None)
-    conn.row_factory = aiosqlite.Row
-    for pragma in _PRAGMAS:
-        await conn.execute(pragma)
+    try:
+        conn.row_factory = aiosqlite.Row
+        for pragma in _PRAGMAS:
+            await conn.execute(pragma)
+    except BaseException:
+        # aiosqlite runs each connection in a thread of its own: left open, that thread
+        # keeps the process alive after the error line (a hang instead of exit status 1).
+        await conn.close()
+        raise
     return conn
