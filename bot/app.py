@@ -30,6 +30,7 @@ from bot.services.journey import AbandonScanner
 from bot.services.library import FlowLibrary, FlowsInvalid
 from bot.storage import volunteers
 from bot.storage.db import Database, DatabaseUnavailable
+from bot.storage.leader import Leadership
 from bot.tg.app import build_application
 from bot.tg.commands import queue_command_menus
 from bot.tg.connectivity import api_host, network_reason, retry_delay
@@ -70,7 +71,7 @@ class Runtime:
         Raises what Telegram or the network raised (InvalidToken, NetworkError); the caller
         then calls :meth:`stop`, which closes whatever was opened.
         """
-        self.db = await Database.open(self.settings.database_path)
+        self.db = await Database.open(self.settings.database)
         mediation = Mediation(self.settings, self.db)
         publishing = Publishing(self.settings, self.db, self.library)
         report_jobs = ReportJobs(self.db, self.settings, self.library)
@@ -90,19 +91,25 @@ class Runtime:
         dispatcher = Dispatcher(self.application, self.db, on_failed=apologise,
                                 flood=FloodGuard(), on_flood=flood_notice)
         await dispatcher.start()
-        await sender.start()
-        self.workers = [dispatcher, sender, *mediation.workers(), *publishing.workers(bot),
-                        *followups.workers(), report_jobs,
-                        AbandonScanner(self.db, self.settings.abandon_after_hours)]
-        for worker in self.workers[2:]:
-            await worker.start()
+        shared = [sender, *mediation.workers(), *publishing.workers(bot), *followups.workers(),
+                  AbandonScanner(self.db, self.settings.abandon_after_hours)]
+        self.workers = [dispatcher, *shared, report_jobs]
+        if self.db.postgres:  # several processes: the elected one sends and runs timers
+            leadership = Leadership(getattr(self.db, "url", ""), shared)
+            self.workers.insert(1, leadership)
+            await leadership.start()
+            await report_jobs.start()
+        else:
+            for worker in self.workers[1:]:
+                await worker.start()
         roster = await volunteers.all_volunteers(self.db)
         await queue_command_menus(self.db, self.settings, tuple(v.user_id for v in roster))
         if self.settings.webhook_url:
             self.webhook = WebhookServer(bot, self.db, url=self.settings.webhook_url,
                                          secret_token=self.settings.webhook_secret or "",
                                          host=self.settings.webhook_listen,
-                                         port=self.settings.webhook_port)
+                                         port=self.settings.webhook_port,
+                                         shared=self.db.postgres)
             await self.webhook.start()
         else:
             intake = Intake(bot, self.db, timeout=self.poll_timeout,

@@ -31,6 +31,7 @@ def settings_for(tmp_path: Path, **overrides: object) -> Settings:
     return Settings(**values)  # type: ignore[arg-type]
 
 
+@pytest.mark.sqlite_only
 async def test_a_backup_taken_while_the_bot_writes_is_consistent(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "live.sqlite3")
     writing = True

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import aiosqlite
 
+from bot.storage.dialect import is_postgres_url
 from bot.storage.migrations import MIGRATIONS, migrate
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,13 @@ class DatabaseUnavailable(Exception):
 
 
 class Database:
-    """An open SQLite database; create with ``await Database.open(path)``."""
+    """An open SQLite database; create with ``await Database.open(path)``.
+
+    ``Database.open("postgresql://…")`` opens PostgreSQL instead (:mod:`bot.storage.pg`),
+    with the same API; ``db.postgres`` tells the few queries that differ which one runs.
+    """
+
+    postgres = False
 
     def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
         self.path = path
@@ -143,10 +150,16 @@ class Database:
     ) -> Database:
         """Open (creating if needed) the database at ``path`` and bring its schema up to date.
 
+        A ``postgresql://`` URL as ``path`` opens that PostgreSQL database instead.
+
         Raises :class:`DatabaseUnavailable` (one line: which file, what is wrong) when the
         folder cannot be created, the file cannot be opened or written (permissions, a full
         disk), or the schema is newer than this code.
         """
+        if is_postgres_url(path):
+            from bot.storage.pg import PgDatabase
+
+            return await PgDatabase.open_url(str(path), migrations)
         path = Path(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -209,6 +222,18 @@ class Database:
         """Read committed data (never what an open transaction has written so far)."""
         async with self._read_lock:  # one trip: execute and fetch in aiosqlite's thread
             return list(await self._reader.execute_fetchall(sql, params))
+
+    async def schema_version(self) -> int:
+        """The number of the last migration applied (``PRAGMA user_version``)."""
+        row = await self.fetchone("PRAGMA user_version")
+        return int(row[0]) if row else 0
+
+    def transient(self, exc: BaseException) -> bool:
+        """Whether ``exc`` is the database's passing trouble (worth a retry), not a bug.
+
+        SQLite: never (one local file; ``busy_timeout`` already waits for the writer).
+        """
+        return False
 
     def signal(self, name: str) -> asyncio.Event:
         """A named event, set after commits that wrote work for a worker (e.g. "outbox").
