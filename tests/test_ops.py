@@ -76,6 +76,7 @@ def test_a_backup_never_overwrites_and_needs_a_database(tmp_path: Path) -> None:
     assert (tmp_path / "copy.sqlite3").read_text() == "keep me"
 
 
+@pytest.mark.sqlite_only
 def test_the_backup_command_names_both_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     sqlite3.connect(tmp_path / "db.sqlite3").execute("CREATE TABLE t (x)").connection.close()

@@ -21,8 +21,6 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-import psycopg
-
 log = logging.getLogger(__name__)
 
 _TRY = "SELECT pg_try_advisory_lock(hashtext(current_schema() || ':passerelle-leader'))"
@@ -39,7 +37,7 @@ class Leadership:
         self._retry = retry
         self._task: asyncio.Task[None] | None = None
         self.leading = False
-        self._conn: psycopg.AsyncConnection[Any] | None = None
+        self._conn: Any = None  # a psycopg.AsyncConnection of its own
 
     async def start(self) -> None:
         """Try once now (a lone process leads from its first second), then keep trying."""
@@ -57,6 +55,8 @@ class Leadership:
 
     async def _try(self) -> bool:
         if self._conn is None:
+            import psycopg  # only with PostgreSQL (SQLite deployments need no driver)
+
             self._conn = await psycopg.AsyncConnection.connect(self._url, autocommit=True)
         row = await (await self._conn.execute(_TRY)).fetchone()
         if not (row and row[0]):
@@ -82,7 +82,7 @@ class Leadership:
         while True:
             try:
                 if self.leading:
-                    await (await self._conn.execute("SELECT 1")).fetchone()  # type: ignore[union-attr]
+                    await (await self._conn.execute("SELECT 1")).fetchone()
                 else:
                     await self._try()
             except asyncio.CancelledError:
