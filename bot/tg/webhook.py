@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from telegram import Bot, Update
 
-from bot.ops.http import healthz
+from bot.ops.http import ApiProblem, healthz
 from bot.storage import inbox
 from bot.storage.db import Database
 
@@ -47,11 +47,13 @@ class WebhookServer:
         path: str | None = None,
         allowed_updates: Sequence[str] = Update.ALL_TYPES,
         max_connections: int = 40,
+        api_problem: ApiProblem | None = None,
         shared: bool = False,
     ) -> None:
         """``shared``: one of several processes behind a load balancer (PostgreSQL). Then the
         webhook is set at start only if Telegram has none for ``url`` (``python -m bot
         set-webhook`` sets it, e.g. after a new secret), so processes never fight over it."""
+        self._api_problem = api_problem
         if not _SECRET_RE.fullmatch(secret_token):
             raise ValueError("secret_token: 1-256 characters A-Z, a-z, 0-9, _ and - only")
         self._bot = bot
@@ -101,7 +103,7 @@ class WebhookServer:
             self._runner = None
 
     async def _healthz(self, request: web.Request) -> web.Response:
-        return await healthz(self._db)
+        return await healthz(self._db, self._api_problem)
 
     async def _receive(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
