@@ -177,8 +177,8 @@ async def reason_hook(person: Person, message: Message) -> bool:
         await publishing.hold(person.tx, person.user.user_id, proposal_id, message.to_dict())
         _ = person.gettext
         person.say(escape(_("Is this the reason for rejecting proposal #{id}? You also "
-                            "handle cases: if it was meant for a person, it is delivered "
-                            "as a message.").format(id=proposal_id)),
+                            "handle cases: press No and it is delivered as a message.")
+                          .format(id=proposal_id)),
                    texts.reason_keyboard(_, proposal_id))
         return True
     await publishing.take_reason(person.tx, person.user.user_id)
@@ -204,22 +204,19 @@ async def _held(person: Person, context: ContextTypes.DEFAULT_TYPE, proposal_id:
                 use: bool) -> None:
     """The admin answered: the held text is the reason, or it goes on as a message."""
     held = await publishing.take_held(person.tx, person.user.user_id, proposal_id)
+    await publishing.take_reason(person.tx, person.user.user_id)
+    if held is None or not use:
+        person.say(escape(person.gettext("Write /reject, the proposal number and the reason, "
+                                         "e.g. /reject 12 the fee is wrong.")))
     if held is None:
-        person.say(escape(person.gettext("That question has expired.")))
         return
     message = Message.de_json(held, context.bot)
     if use:
-        await publishing.take_reason(person.tx, person.user.user_id)
         await _reject(person, proposal_id, message.text or "")
         return
-    await publishing.take_reason(person.tx, person.user.user_id)
-    person.say(escape(person.gettext(
-        "Not used as a reason. To reject proposal #{id}, write /reject {id} and the reason.")
-        .format(id=proposal_id)))
     deliver = person.hooks.get("text_after_reason")
-    if deliver is None or not await deliver(person, message):
-        person.say(escape(person.gettext("Nobody was waiting for that message; "
-                                         "nothing was sent.")))
+    if deliver is not None:
+        await deliver(person, message)
 
 
 async def _reject(person: Person, proposal_id: int, reason: str) -> None:

@@ -154,10 +154,8 @@ def review_keyboard(_: Gettext, proposal_id: int) -> Keyboard:
 
 def reason_keyboard(_: Gettext, proposal_id: int) -> Keyboard:
     """Is the message just written the rejection reason, or meant for a case?"""
-    return keyboard([[button(_("Yes, the reason for #{id}").format(id=proposal_id),
-                             callbacks.encode("y", f"why:{proposal_id}"))],
-                     [button(_("No, deliver it as a message"),
-                             callbacks.encode("y", f"not:{proposal_id}"))]])
+    return keyboard([[button(_("Yes"), callbacks.encode("y", f"why:{proposal_id}")),
+                      button(_("No"), callbacks.encode("y", f"not:{proposal_id}"))]])
 
 
 def show_keyboard(_: Gettext, proposals: list[Proposal]) -> Keyboard:
