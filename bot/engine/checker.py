@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from .check_answers import callers_of, check_answer_names, check_comparisons, names_available
+from .check_guard import check_step_guard
 from .check_refs import check_references, resolve_offices
 from .fields import Reporter
 from .flow_graph import (
@@ -65,6 +66,7 @@ def check_flows(
         reporters[flow.file].error(flow.steps[step_id].pos, "loop-without-question",
                                    f"steps {path} loop forever without asking anything",
                                    "add a question in the loop or send one branch elsewhere")
+    check_step_guard(flows, reporters)
     return FlowSet(flows, dict(countries))
 
 
