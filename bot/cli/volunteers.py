@@ -120,7 +120,7 @@ class Io:
     err: TextIO
 
 
-async def _with_db(path: Path, work: Callable[[Database], Awaitable[int]],
+async def _with_db(path: Path | str, work: Callable[[Database], Awaitable[int]],
                    create: bool = False) -> int:
     db = await Database.open(path, create=create)
     try:
@@ -140,11 +140,16 @@ def run(args: Any, settings: Settings, out: TextIO | None = None,
         return 2
     # A relative DATABASE_PATH run from another folder would open a different database (a
     # missing one is refused: only the bot creates it): always say which file this was.
-    print(f"database: {settings.database_path.resolve()}", file=io.err)
+    if settings.database_url:
+        from bot.storage.pg import redact
+
+        print(f"database: {redact(settings.database_url)}", file=io.err)
+    else:
+        print(f"database: {settings.database_path.resolve()}", file=io.err)
     # Only `volunteer add` may create the database (volunteers are added before the first
     # start); listing or removing on a missing file would report on a new, empty one.
     adding = getattr(args, "volunteer_command", None) == "add"
-    return asyncio.run(_with_db(settings.database_path, work, create=adding))
+    return asyncio.run(_with_db(settings.database, work, create=adding))
 
 
 def _command(args: Any, settings: Settings, io: Io) -> Callable[[Database], Awaitable[int]]:
