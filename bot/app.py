@@ -46,6 +46,7 @@ from bot.tg.sender import Sender
 from bot.tg.transport import AiohttpRequest
 from bot.tg.webhook import WebhookServer
 from bot.tg.workspace.sender import WorkspaceSender
+from bot.tg.workspace.targets_worker import TargetWorker
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ class Runtime:
         await sender.start()
         self.workers = [dispatcher, sender, *mediation.workers(), *publishing.workers(bot),
                         *followups.workers(), report_jobs, workspace,
+                        TargetWorker(self.db, self.library),
                         AbandonScanner(self.db, self.settings.abandon_after_hours)]
         for worker in self.workers[2:]:
             await worker.start()
