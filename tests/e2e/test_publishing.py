@@ -262,3 +262,30 @@ async def test_an_upload_stored_before_a_restart_is_checked_after_it(
     assert any(f"{FILE}:{line}:" in text and "nowhere" in text
                for text in fake_api.texts_to(ALICE))
     assert any(c.method == "getFile" for c in fake_api.calls)
+
+
+async def test_forget_erases_the_authors_id_from_stored_review_messages(
+        team: Any, fake_api: FakeBotAPI) -> None:
+    """Issue 18, 12c: reviewers got "From: tg://user?id=…"; the stored copies lose it."""
+    _alice, _bob, runtime = team
+    volunteer = Person(fake_api, runtime, VOLUNTEER_KZ)
+    await volunteer.send("/export kz-birth")
+    _name, content = fake_api.sent_documents(VOLUNTEER_KZ)[-1]
+    text = content.decode("utf-8")
+    line = next(x for x in text.splitlines() if x.strip().startswith("ru: "))
+    edited = text.replace(line, line + " (ред.)", 1)
+    await upload(volunteer, edited, name="birth-registration.yaml")
+    ru = gettext_for("ru")  # the volunteer reads Russian (the roster's first language)
+    await volunteer.click(ru("Ask for review"))
+    link = f"tg://user?id={VOLUNTEER_KZ}"
+    assert any(link in t for t in fake_api.texts_to(BOB))
+    assert await runtime.db.fetchone("SELECT 1 FROM outbox WHERE instr(params, ?) > 0", (link,))
+
+    await volunteer.send("/forget")
+    confirm = max(m for (chat, m), msg in fake_api.messages.items() if chat == VOLUNTEER_KZ
+                  and "x:yes" in str(msg.get("reply_markup")))
+    await volunteer.press(confirm, "x:yes")
+    for table, column in (("outbox", "params"), ("inbox", "payload")):
+        left = await runtime.db.fetchall(
+            f"SELECT 1 FROM {table} WHERE instr({column}, ?) > 0", (link,))
+        assert left == [], table
