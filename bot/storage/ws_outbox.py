@@ -51,11 +51,11 @@ async def enqueue(tx: Tx, chat_id: int, method: str, params: dict[str, Any], *,
     now = time.time()
     if coalesce is not None:
         await tx.execute("UPDATE ws_outbox SET status = 'dropped', error = 'coalesced'"
-                         " WHERE chat_id = ? AND coalesce = ? AND status = 'pending'",
+                         " WHERE chat_id = ? AND merge_key = ? AND status = 'pending'",
                          (chat_id, coalesce))
     cursor = await tx.execute(
         "INSERT INTO ws_outbox (chat_id, case_id, priority, ordered, target, method, params,"
-        " coalesce, due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " merge_key, due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (chat_id, case_id, priority, int(ordered), target, method,
          json.dumps(params, ensure_ascii=False), coalesce, max(now, due_at or now), now))
     tx.post(SIGNAL, [chat_id])
