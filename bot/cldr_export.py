@@ -32,7 +32,8 @@ OUTPUT = Path(__file__).resolve().parent / "engine" / "cldr.json"
 LANGUAGES = (
     "en", "fr", "ru", "kk", "ky", "ar", "zh_Hans", "wo",  # shipped
     "am", "bn", "ne", "si", "fil", "uz",  # flow translations being added
-    "uk", "tg", "tk", "fa", "ps", "ur", "hi", "tr", "es", "pt", "so", "ti", "sw", "ha",
+    "uz_Cyrl", "ff", "tg",  # Uzbek in Cyrillic (south Kyrgyzstan), Pulaar (Senegal), Tajik
+    "uk", "tk", "fa", "ps", "ur", "hi", "tr", "es", "pt", "so", "ti", "sw", "ha",
 )
 # The CLDR locale a bare language code stands for. "en" alone is American English (M/d/y);
 # people writing English to a help desk in Lebanon or Kenya write the day first, as CLDR's

@@ -22,7 +22,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
 LANGUAGES = ("en", "fr", "ru", "ar", "zh_Hans", "kk", "ky", "wo",
-             "am", "bn", "ne", "si", "fil", "uz")
+             "am", "bn", "ne", "si", "fil", "uz", "uz_Cyrl", "ff", "tg")
 DEFAULT_LANGUAGE = "en"
 RTL_LANGUAGES = frozenset(lang for lang in LANGUAGES
                           if Locale.parse(lang).character_order == "right-to-left")

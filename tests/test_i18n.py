@@ -39,6 +39,9 @@ KNOWN = {
     "si": ("Case #{id} is closed.", "ඉල්ලීම #{id} වසා දැමුවා."),
     "fil": ("Case #{id} is closed.", "Sarado na ang kaso #{id}."),
     "uz": ("Case #{id} is closed.", "#{id} murojaat yopildi."),
+    "uz_Cyrl": ("Case #{id} is closed.", "#{id} мурожаат ёпилди."),
+    "ff": ("Case #{id} is closed.", "Dosiyee #{id} uddaama."),
+    "tg": ("Case #{id} is closed.", "Муроҷиати #{id} баста шуд."),
 }
 
 
@@ -155,6 +158,7 @@ def test_compiled_catalogues_are_git_ignored() -> None:
     ("en", "English"), ("fr", "Français"), ("ru", "Русский"), ("ar", "العربية"),
     ("kk", "Қазақ тілі"), ("ky", "Кыргызча"), ("wo", "Wolof"), ("am", "አማርኛ"),
     ("bn", "বাংলা"), ("ne", "नेपाली"), ("si", "සිංහල"), ("fil", "Filipino"), ("uz", "O‘zbek"),
+    ("uz_Cyrl", "Ўзбекча (Кирил)"), ("ff", "Pulaar"), ("tg", "Тоҷикӣ"),
 ])
 def test_language_names_come_from_cldr_in_the_language_itself(lang: str, name: str) -> None:
     assert i18n.language_name(lang) == name
@@ -171,9 +175,20 @@ def test_simplified_chinese_is_named_in_chinese() -> None:
     ("ru", "ru"), ("ru-RU", "ru"), ("fr_CA", "fr"), ("kk", "kk"), ("ky", "ky"), ("wo", "wo"),
     ("ar-EG", "ar"), ("en-US", "en"), ("tl", "fil"), ("fil", "fil"), ("uz", "uz"),
     ("am", "am"), ("bn-IN", "bn"), ("ne", "ne"), ("si", "si"),
+    ("ff", "ff"), ("tg", "tg"), ("uz-Cyrl", "uz"),  # Telegram sends no script: Latin first
 ])
 def test_match_language_maps_telegram_codes(code: str | None, lang: str | None) -> None:
     assert i18n.match_language(code) == lang
+
+
+def test_the_new_languages_are_the_scripts_babel_means() -> None:
+    """ff is Pulaar in the Latin script (CLDR's default, as written in Senegal), uz_Cyrl is
+    Uzbek in Cyrillic, tg is Tajik: Babel parses each to what the catalogues are written in."""
+    from babel import Locale
+    assert Locale.parse("ff").display_name == "Pulaar"
+    assert Locale.parse("ff").character_order == "left-to-right"  # Adlam would be ff_Adlm
+    assert (Locale.parse("uz_Cyrl").language, Locale.parse("uz_Cyrl").script) == ("uz", "Cyrl")
+    assert Locale.parse("tg").get_display_name("en") == "Tajik"
 
 
 def test_match_language_only_offers_what_is_offered() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -128,6 +129,16 @@ def test_the_doctor_reports_broken_settings_and_still_checks_the_rest(
     assert doctor.run_checks(env_file=None, print_line=lines.append) == 1
     assert lines[0].startswith("FAIL  settings") and "BOT_TOKEN" in lines[0]
     assert any(line.startswith("FAIL  flows") for line in lines)
+
+
+def test_the_doctor_counts_one_catalogue_per_language_and_names_a_missing_one(
+        tmp_path: Path) -> None:
+    verdict = doctor.check_catalogues()
+    assert verdict.ok and verdict.detail.startswith("16 UI catalogues")  # en is the source
+    shutil.copytree(doctor.LOCALES_DIR, tmp_path / "locales")
+    shutil.rmtree(tmp_path / "locales" / "ff")
+    verdict = doctor.check_catalogues(tmp_path / "locales")
+    assert not verdict.ok and "no UI catalogue for ff" in verdict.detail
 
 
 def test_the_doctor_refuses_a_corrupt_or_newer_database(tmp_path: Path) -> None:

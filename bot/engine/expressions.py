@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 Env = tuple[Mapping[str, Any], date]  # (answers, today)
@@ -299,8 +300,12 @@ class _Compiler:
         return lambda env: function(env[1], *(arg(env) for arg in args))
 
 
+@lru_cache(maxsize=4096)
 def compile_expression(source: str) -> Expression:
-    """Parse and compile a condition, or raise ExpressionError saying what is wrong and where."""
+    """Parse and compile a condition, or raise ExpressionError saying what is wrong and where.
+
+    Remembered by source text: an Expression is frozen and its evaluator keeps no state, and
+    flows repeat the same conditions (a reload compiles every one of them again otherwise)."""
     if not isinstance(source, str) or not source.strip():
         raise ExpressionError("empty condition")
     if len(source) > 500:

@@ -32,6 +32,11 @@ YES_NO_WORDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "fil": (frozenset({"oo", "opo", "oho", "oo po"}), frozenset({"hindi", "hinde", "hindi po"})),
     "uz": (frozenset({"ha", "xa", "ҳа", "ha'"}),
            frozenset({"yo‘q", "yo'q", "yoq", "йўқ", "yoʻq", "yo’q", "yo`q"})),
+    # Uzbek in Cyrillic; the Latin spellings too, people switch scripts when typing.
+    "uz_Cyrl": (frozenset({"ҳа", "ха", "ha", "xa"}),
+                frozenset({"йўқ", "йук", "йуқ", "yoʻq", "yo'q", "yo‘q", "yoq"})),
+    "ff": (frozenset({"eey", "ey", "eeyi", "eyyo"}), frozenset({"alaa", "ala", "alla"})),
+    "tg": (frozenset({"ҳа", "ха", "бале", "ha"}), frozenset({"не", "нест", "ne"})),
 }
 
 PHONE = re.compile(r"^\+?[0-9][0-9 ()\-.]{4,24}$")

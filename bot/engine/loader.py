@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from . import file_cache
 from .checker import check_flows
 from .country import parse_country
 from .fields import Reporter
@@ -44,14 +45,23 @@ class LoadResult:
         return not self.errors
 
 
-def _read(path: Path, report: Reporter) -> tuple[object, bytes]:
+def _read_bytes(path: Path, report: Reporter) -> bytes | None:
     try:
-        raw = path.read_bytes()
-        text = raw.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        return path.read_bytes()
+    except OSError as exc:
         report.error(Pos(1, 1), "unreadable", f"cannot read the file: {exc}",
                      "save it as UTF-8 text")
-        return None, b""
+        return None
+
+
+def _read(raw: bytes, report: Reporter) -> object:
+    """The located YAML document of a file's bytes (None after reporting why not)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        report.error(Pos(1, 1), "unreadable", f"cannot read the file: {exc}",
+                     "save it as UTF-8 text")
+        return None
     try:
         result = load_yaml(text)
     except YamlSyntaxError as exc:
@@ -63,11 +73,46 @@ def _read(path: Path, report: Reporter) -> tuple[object, bytes]:
         else:
             report.error(exc.pos, "yaml-syntax", f"YAML syntax error: {exc}",
                          f"check indentation, colons and quotes around this place{where}")
-        return None, raw
+        return None
     for key, pos in result.duplicates:
         report.error(pos, "duplicate-key", f"`{key}` appears twice in the same mapping",
                      "keep one; YAML would silently drop the first")
-    return result.data, raw
+    return result.data
+
+
+def _country(path: Path, code: str, report: Reporter) -> Country | None:
+    """Read and parse one country.yaml, or take what the same bytes gave last time."""
+    raw = _read_bytes(path, report)
+    if raw is None:
+        return None
+    cache_key = file_cache.key("country", code, raw)
+    cached = file_cache.get(cache_key, report.file)
+    if cached is not None:
+        country, problems = cached
+        report.problems.extend(problems)
+        return country
+    data = _read(raw, report)
+    _empty(report, data)
+    country = parse_country(report, data, code) if data is not None else None
+    file_cache.put(cache_key, report.file, country, report.problems)
+    return country
+
+
+def _flow(path: Path, code: str, report: Reporter) -> ParsedFlow | None:
+    """Read and parse one flow file, or take what the same bytes gave last time."""
+    raw = _read_bytes(path, report)
+    if raw is None:
+        return None
+    cache_key = file_cache.key("flow", code, raw)
+    cached = file_cache.get(cache_key, report.file)
+    if cached is not None:
+        item, problems = cached
+        report.problems.extend(problems)
+        return item
+    data = _read(raw, report)
+    item = None if _empty(report, data) else parse_flow(report, data, code, raw)
+    file_cache.put(cache_key, report.file, item, report.problems)
+    return item
 
 
 def _empty(report: Reporter, data: object) -> bool:
@@ -120,20 +165,14 @@ def _load_flows(directory: str | Path, today: date | None) -> LoadResult:
         country_path = country_dir / COUNTRY_FILE
         if country_path.exists():
             report = reporters.setdefault(str(country_path), Reporter(str(country_path)))
-            data, _raw = _read(country_path, report)
-            _empty(report, data)
-            if data is not None:
-                country = parse_country(report, data, code)
-                if country is not None:
-                    countries[code] = country
+            country = _country(country_path, code, report)
+            if country is not None:
+                countries[code] = country
         for path in sorted(country_dir.glob("*.yaml")):
             if path.name == COUNTRY_FILE:
                 continue
             report = reporters.setdefault(str(path), Reporter(str(path)))
-            data, raw = _read(path, report)
-            if _empty(report, data):
-                continue
-            item = parse_flow(report, data, code, raw)
+            item = _flow(path, code, report)
             if item is not None:
                 parsed.append(item)
     flowset = check_flows(parsed, countries, reporters, today)

@@ -11,10 +11,9 @@ from typing import Any, ClassVar, NamedTuple
 
 import yaml
 
-try:  # libyaml is several times faster; fall back to the pure-Python parser where absent
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+# libyaml (PyYAML's C parser, which keeps line and column marks) is several times faster;
+# the pure-Python parser gives the same nodes and marks where PyYAML was built without it.
+_Loader = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
 
 
 class Pos(NamedTuple):

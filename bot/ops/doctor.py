@@ -20,7 +20,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.engine import load_flows
-from bot.i18n import LOCALES_DIR
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALES_DIR
 from bot.storage.health import file_health
 from bot.storage.migrations import MIGRATIONS
 from bot.tg.connectivity import api_host, network_reason
@@ -82,12 +82,20 @@ def check_flows(settings: Settings) -> Verdict:
                                   f"{len(result.warnings)} warnings")
 
 
-def check_catalogues() -> Verdict:
-    if not LOCALES_DIR.is_dir():
-        return Verdict("language", False, f"no UI catalogues at {LOCALES_DIR}: install with "
+def check_catalogues(locales_dir: Path | None = None) -> Verdict:
+    """One catalogue per language of bot.i18n.LANGUAGES but English (the source): a language
+    declared without its catalogue would speak English to its readers without a word."""
+    where = locales_dir or LOCALES_DIR
+    if not where.is_dir():
+        return Verdict("language", False, f"no UI catalogues at {where}: install with "
                                           "pip install -e .")
-    count = len(list(LOCALES_DIR.glob("*/LC_MESSAGES/messages.po")))
-    return Verdict("language", True, f"{count} UI catalogues in {LOCALES_DIR}")
+    wanted = [lang for lang in LANGUAGES if lang != DEFAULT_LANGUAGE]
+    missing = [lang for lang in wanted if not (where / lang / "LC_MESSAGES" / "messages.po")
+               .is_file()]
+    if missing:
+        return Verdict("language", False, f"no UI catalogue for {', '.join(missing)} in {where} "
+                                          f"({len(wanted) - len(missing)} of {len(wanted)})")
+    return Verdict("language", True, f"{len(wanted)} UI catalogues in {where}")
 
 
 async def check_bot_api(settings: Settings) -> Verdict:

@@ -65,8 +65,18 @@ def admin_commands(lang: str) -> list[tuple[str, str]]:
     ]
 
 
-# Ours -> Telegram's, where they differ: Filipino has no two-letter code (Tagalog's is used).
-TELEGRAM_CODES = {"zh_Hans": "zh", "fil": "tl"}
+# Ours -> Telegram's, where they differ: Filipino has no two-letter code (Tagalog's is used);
+# Telegram names no script, so Uzbek in Cyrillic shares "uz" with the Latin one.
+TELEGRAM_CODES = {"zh_Hans": "zh", "fil": "tl", "uz_Cyrl": "uz"}
+
+
+def menu_languages() -> tuple[str, ...]:
+    """One language per Telegram code: the first of LANGUAGES wins ("uz" is the Latin
+    catalogue, Uzbekistan's standard; Telegram would keep only the last call for a code)."""
+    seen: dict[str, str] = {}
+    for lang in LANGUAGES:
+        seen.setdefault(_telegram_code(lang), lang)
+    return tuple(seen.values())
 
 
 def _telegram_code(lang: str) -> str:
@@ -77,7 +87,7 @@ def _telegram_code(lang: str) -> str:
 def menu_calls(settings: Settings, volunteer_ids: tuple[int, ...]) -> list[dict[str, Any]]:
     """Every setMyCommands call: people per language, then volunteers' and admins' chats."""
     calls = []
-    for lang in (None, *LANGUAGES):
+    for lang in (None, *menu_languages()):
         params: dict[str, Any] = {
             "commands": [{"command": c, "description": d[:256]}
                          for c, d in people_commands(lang or "en")],
@@ -97,7 +107,7 @@ def description_calls(settings: Settings) -> list[dict[str, Any]]:
     before a person writes (so also to those who arrive by a deep link, who skip the
     greeting)."""
     calls = []
-    for lang in (None, *LANGUAGES):
+    for lang in (None, *menu_languages()):
         text = privacy_notice(gettext_for(lang or "en"), settings.retention_days)
         params: dict[str, Any] = {"description": text[:MAX_DESCRIPTION]}
         if lang is not None:

@@ -20,14 +20,14 @@ from .person import Person
 PAGE_SIZE = 6
 
 
-PICKER_COLUMNS = 3  # 14 languages in 5 rows: all visible on a small phone without scrolling
+PICKER_COLUMNS = 3  # 17 languages in 6 rows: all visible on a small phone without scrolling
 
 
 def language_picker(current: str | None = None) -> tuple[str, Keyboard]:
     """Every UI language, each named in itself (CLDR), three to a row.
 
     The prompt is in the person's current language (or Telegram's, when we have it) and in
-    English, not in all fourteen: a wall of fourteen scripts hides the buttons on a small
+    English, not in all seventeen: a wall of seventeen scripts hides the buttons on a small
     screen, and each button already names its language in its own script.
     """
     langs = dict.fromkeys(lang for lang in (current, "en") if lang in LANGUAGES)

@@ -6,6 +6,7 @@ import asyncio
 
 from fakebotapi import FakeBotAPI
 
+from bot.i18n import gettext_for
 from bot.storage import volunteers
 
 ADMIN_ID = 900  # tests/e2e/conftest.py gives this admin id to every runtime
@@ -35,7 +36,10 @@ async def test_menus_per_language_and_scope(fake_api: FakeBotAPI, start_bot) -> 
     calls = await menus(fake_api, 17, chats=(VOLUNTEER, ADMIN_ID))
     people = {c.get("language_code"): c for c in calls if c["scope"]["type"] == "all_private_chats"}
     assert set(people) == {None, "en", "fr", "ru", "ar", "zh", "kk", "ky", "wo",
-                           "am", "bn", "ne", "si", "tl", "uz"}  # Filipino's menu code is tl
+                           "am", "bn", "ne", "si", "tl", "uz", "ff", "tg"}  # Filipino's is tl
+    # Telegram names no script: "uz" gets the Latin menu (Uzbekistan's standard), once.
+    assert people["uz"]["commands"][0]["description"] == gettext_for("uz")(
+        "Start or choose a procedure")
     assert [c["command"] for c in people["ru"]["commands"]][:3] == ["start", "menu", "back"]
     assert people["ru"]["commands"][0]["description"] != people["en"]["commands"][0]["description"]
     chats = {c["scope"]["chat_id"]: [x["command"] for x in c["commands"]]
@@ -47,6 +51,14 @@ async def test_menus_per_language_and_scope(fake_api: FakeBotAPI, start_bot) -> 
             break
         await asyncio.sleep(0.05)
     assert "/forget" in fake_api.descriptions["ru"] and "/forget" in fake_api.descriptions[""]
+
+
+def test_one_menu_per_telegram_code() -> None:
+    """Telegram keeps only the last menu set for a code: uz and uz_Cyrl must not both send."""
+    from bot.config import Settings
+    from bot.tg.commands import menu_calls
+    codes = [c.get("language_code") for c in menu_calls(Settings(bot_token="1:x"), ())]
+    assert len(codes) == len(set(codes)) and codes.count("uz") == 1
 
 
 async def test_unchanged_menus_are_not_sent_again(fake_api: FakeBotAPI, start_bot) -> None:

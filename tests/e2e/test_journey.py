@@ -253,11 +253,13 @@ async def test_an_unreviewed_translation_says_so_and_a_reviewed_one_does_not(
     assert "native speaker" not in seen.texts[0]
 
 
-async def test_the_picker_offers_fourteen_languages_three_to_a_row(chat: Chat) -> None:
+async def test_the_picker_offers_seventeen_languages_three_to_a_row(chat: Chat) -> None:
     me = await chat(user_id=63, lang="tl")  # Telegram's Tagalog code is our Filipino
     seen = await me.send("/language")
     rows = seen.calls[-1].params["reply_markup"]["inline_keyboard"]
-    assert len(LANGUAGES) == 14 and [len(row) for row in rows] == [3, 3, 3, 3, 2]
+    assert len(LANGUAGES) == 17 and [len(row) for row in rows] == [3, 3, 3, 3, 3, 2]
+    names = [b["text"] for row in rows for b in row]
+    assert {"Pulaar", "Тоҷикӣ", "O‘zbek", "Ўзбекча (Кирил)"} <= set(names)  # CLDR's own names
     assert seen.texts[0].startswith("🌐 ") and seen.texts[0].count(" / ") == 1
     seen = await me.click("Filipino")
     assert seen.texts[0] == gettext_for("fil")("Language: {language}").format(
