@@ -45,6 +45,7 @@ from bot.tg.report_jobs import ReportJobs
 from bot.tg.sender import Sender
 from bot.tg.transport import AiohttpRequest
 from bot.tg.webhook import WebhookServer
+from bot.tg.workspace.sender import WorkspaceSender
 
 log = logging.getLogger(__name__)
 
@@ -85,14 +86,15 @@ class Runtime:
         followups.install(self.application)
         await self.application.initialize()  # getMe: a refused token or no network stops here
         bot = self.application.bot
-        sender = Sender(bot, self.db, limiter=RateLimiter(global_rate=self.settings.send_rate),
-                        on_blocked=mediation.on_blocked)
+        limiter = RateLimiter(global_rate=self.settings.send_rate)  # shared: one budget
+        sender = Sender(bot, self.db, limiter=limiter, on_blocked=mediation.on_blocked)
+        workspace = WorkspaceSender(bot, self.db, self.settings, limiter)
         dispatcher = Dispatcher(self.application, self.db, on_failed=apologise,
                                 flood=FloodGuard(), on_flood=flood_notice)
         await dispatcher.start()
         await sender.start()
         self.workers = [dispatcher, sender, *mediation.workers(), *publishing.workers(bot),
-                        *followups.workers(), report_jobs,
+                        *followups.workers(), report_jobs, workspace,
                         AbandonScanner(self.db, self.settings.abandon_after_hours)]
         for worker in self.workers[2:]:
             await worker.start()

@@ -12,6 +12,8 @@ network. The fake listens on 127.0.0.1 (random port); point PTB at :attr:`FakeBo
   POSTed to the webhook once ``setWebhook`` was called;
 * inspect: :attr:`calls` (every call in order), :meth:`calls_to`, :meth:`texts_to`,
   ``await`` :meth:`wait_for`;
+* forum supergroups (team workspaces): see ``fakebot_forums`` (topics, rights, failure
+  strings per chat or thread);
 * inject faults: :meth:`fail_next` (429 with ``retry_after``, 5xx, 403, 400), :meth:`block`;
 * every call is checked (see ``fakebot_limits``); problems land in :attr:`violations`, which
   the ``fake_api`` fixture turns into a test failure.
@@ -30,6 +32,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from fakebot_forums import FakeForums
 from fakebot_limits import Spec, check_call, decode_params
 from fakebot_methods import ApiError, FakeChats
 
@@ -72,7 +75,7 @@ class _Fault:
     times: int
 
 
-class FakeBotAPI(FakeChats):
+class FakeBotAPI(FakeForums, FakeChats):
     token = "123456789:AAFakeTokenForTestsOnly_0123456789ab"
 
     def __init__(self, spec: Spec | None = None, *, use_spec: bool = True) -> None:

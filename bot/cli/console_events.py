@@ -15,6 +15,7 @@ from bot import i18n
 from bot.answer_hints import date_example, invalid_text, label_value
 from bot.engine import events as ev
 
+CAUTION = "⚠ "  # before an office's caution (`risk: enforcement`), as the bot shows it
 OSM_PIN = "https://www.openstreetmap.org/?mlat={lat}&mlon={lon}"
 
 
@@ -83,15 +84,20 @@ class EventText:
 
     def missing(self, items: tuple[ev.MissingItem, ...]) -> list[str]:
         _ = self.gettext
-        lines = []
+        lines, cautioned = [], set()
         for item in items:
             where = _(" (where to get it: {where})").format(where=item.where) if item.where else ""
             lines.append(f"  - {item.label}{where}")
+            if item.caution and item.caution not in cautioned:  # once, under its first item
+                cautioned.add(item.caution)
+                lines.append(f"    {CAUTION}{item.caution}")
         return lines
 
     def place(self, place: ev.Place) -> str:
         _ = self.gettext
         lines = [_("Office: {name}").format(name=place.name)]
+        if place.caution:  # with the name, before the address: never the office alone
+            lines.append(f"  {CAUTION}{place.caution}")
         fields = [(_("Address"), place.address), (_("Hours"), place.hours),
                   (_("Phone"), place.phone), (_("Web"), place.url)]
         if place.lat is not None and place.lon is not None:

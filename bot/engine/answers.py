@@ -14,7 +14,7 @@ from .model import CHECKLIST_DONE, Step
 from .navigation import stale
 from .sprint import Run
 from .steps import advance, question, ticked_key
-from .summary import items
+from .summary import items, missing_item
 
 
 def answer(run: Run, step: Step, value: Any, nxt: str | None) -> None:
@@ -82,8 +82,7 @@ def on_press(run: Run, step: Step, key: str) -> None:
 
 def _finish_checklist(run: Run, step: Step, ticked: list[str]) -> None:
     shown = items(run, step)
-    missing = tuple(ev.MissingItem(i.label.get(run.lang), run.text(i.where) or None)
-                    for i in shown if i.id not in ticked)
+    missing = tuple(missing_item(run, i) for i in shown if i.id not in ticked)
     if missing:
         run.events.append(ev.Missing(missing))
     answer(run, step, [i.id for i in shown if i.id in ticked], step.next)

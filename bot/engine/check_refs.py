@@ -10,7 +10,7 @@ import difflib
 from dataclasses import replace
 
 from .fields import Reporter
-from .model import Country, Flow
+from .model import Country, Flow, Step
 from .parse import ParsedFlow
 
 
@@ -40,16 +40,23 @@ def check_references(item: ParsedFlow, flows: dict[str, Flow], report: Reporter)
 
 
 def resolve_offices(item: ParsedFlow, flow: Flow, country: Country, report: Reporter) -> Flow:
-    """The flow with each `place: office_id` step given its office from country.yaml."""
+    """The flow with each `place: office_id` step, and each checklist item with `office:`,
+    given its office from country.yaml."""
     if not item.office_refs:
         return flow
     for office_id, pos in item.office_refs:
         if office_id not in country.offices:
             report.error(pos, "unknown-office", f"no office `{office_id}` in {country.file}",
                          did_you_mean(office_id, list(country.offices)) or "add it to offices")
-    steps = {
-        step_id: replace(step, office=country.offices.get(step.office_ref))
-        if step.office_ref else step
-        for step_id, step in flow.steps.items()
-    }
+    steps = {step_id: _resolved(step, country) for step_id, step in flow.steps.items()}
     return replace(flow, steps=steps)
+
+
+def _resolved(step: Step, country: Country) -> Step:
+    if step.office_ref:
+        return replace(step, office=country.offices.get(step.office_ref))
+    if any(entry.office_ref for entry in step.items):
+        return replace(step, items=tuple(
+            replace(entry, office=country.offices.get(entry.office_ref))
+            if entry.office_ref else entry for entry in step.items))
+    return step

@@ -6,14 +6,16 @@ from typing import Any
 
 from .fields import Reporter, TextReader, read_languages
 from .located import LocatedDict, Pos, pos_of
-from .model import Contact, Country, Office
+from .model import ENFORCEMENT, Contact, Country, Office
 from .outcome_fields import COUNTRY_OUTCOME_FIELDS, parse_country_outcomes
 from .same_numbers import Translated, check_same_numbers
 
 COUNTRY_FIELDS = {"country", "name", "languages", "default_language", "offices", "contacts",
                   "review"}
 COUNTRY_FIELDS |= COUNTRY_OUTCOME_FIELDS  # blockers, timezone, quiet_hours: outcome_fields.py
-OFFICE_FIELDS = {"id", "name", "address", "hours", "phone", "url", "lat", "lon", "review"}
+OFFICE_FIELDS = {"id", "name", "address", "hours", "phone", "url", "lat", "lon", "review",
+                 "risk", "caution"}
+RISKS = (ENFORCEMENT,)
 
 
 def parse_office(report: Reporter, data: Any, texts: TextReader, pos: Pos,
@@ -34,6 +36,14 @@ def parse_office(report: Reporter, data: Any, texts: TextReader, pos: Pos,
     if (coords[0] is None) != (coords[1] is None):
         report.error(data.pos, "bad-field", "give both `lat` and `lon`, or neither")
         coords = [None, None]
+    risk = data.get("risk")
+    if risk is not None and risk not in RISKS:
+        report.error(pos_of(data, "risk"), "bad-field", f"unknown `risk: {risk}`",
+                     "the only risk is `risk: enforcement` (police, migration services, "
+                     "General Security: a person without valid papers may be detained there)")
+        risk = None
+    # a missing language of a caution is an error of its own (check_safety), not a warning
+    caution = texts.read(data, "caution", complete=False) if "caution" in data else None
     return Office(
         id=str(data.get("id", office_id)),
         name=texts.read(data, "name"),
@@ -43,6 +53,10 @@ def parse_office(report: Reporter, data: Any, texts: TextReader, pos: Pos,
         url=str(data["url"]) if data.get("url") is not None else None,
         lat=coords[0],
         lon=coords[1],
+        risk=risk,
+        caution=caution,
+        pos=data.pos,
+        caution_pos=pos_of(data, "caution") if "caution" in data else None,
     )
 
 

@@ -53,6 +53,7 @@ class Checklist:
 class MissingItem:
     label: str
     where: str | None
+    caution: str | None = None  # the caution of the office it is got at (risk: enforcement)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,9 @@ class Place:
     lat: float | None = None
     lon: float | None = None
     note: str | None = None
+    # An office where a person may be detained (`risk: enforcement`) carries its caution in
+    # the same event: an adapter cannot show the office without the warning.
+    caution: str | None = None
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,9 @@ class TextReader:
         self.translated = translated
 
     def read(self, container: Any, key: str, *, limit: int = MAX_TEXT,
-             what: str = "text") -> Text | None:
+             what: str = "text", complete: bool = True) -> Text | None:
+        """The text at `container[key]`; `complete=False` leaves a missing language to the
+        caller, which reports it as an error of its own (a caution, for instance)."""
         value = container.get(key)
         languages = self.languages
         fallback = languages[0] if languages else "en"
@@ -110,7 +112,7 @@ class TextReader:
                 braced = True
             if keep and not numbered and _ANY_DIGIT(text) is not None:
                 numbered = True
-        if len(by_lang) < len(languages) or stray:
+        if complete and (len(by_lang) < len(languages) or stray):
             for lang in languages:
                 if lang not in by_lang:
                     self.report.warning(pos_of(container, key), "missing-translation",

@@ -14,6 +14,7 @@ QUESTION_KINDS = frozenset({"choose", "ask", "checklist"})
 INPUT_KINDS = ("text", "number", "integer", "date", "phone", "yesno")
 NUMERIC_INPUTS = frozenset({"number", "integer"})
 CHECKLIST_DONE = "done"
+ENFORCEMENT = "enforcement"  # the one `risk:` an office may carry (see docs/flows.md)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,16 @@ class Office:
     url: str | None = None
     lat: float | None = None
     lon: float | None = None
+    # `risk: enforcement`: a person without valid papers may be detained there; the office
+    # must then carry a `caution` in every language, shown wherever a flow sends people there.
+    risk: str | None = None
+    caution: Text | None = None
+    pos: Pos | None = field(default=None, compare=False)
+    caution_pos: Pos | None = field(default=None, compare=False)
+
+    @property
+    def enforcement(self) -> bool:
+        return self.risk == ENFORCEMENT
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,8 @@ class Item:
     where: Text | None
     pos: Pos
     condition: Any = None  # expressions.Expression or None (always there)
+    office_ref: str | None = None  # `office: id`: where to get it, an office of country.yaml
+    office: Office | None = None  # resolved by the checker; its caution goes with the item
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ class ListStepParser(ParseState):
         if items is None:
             return
         parsed, seen = [], set()
-        for _, entry in self.entries(items, {"id", "label", "where", "if", "review"},
+        for _, entry in self.entries(items, {"id", "label", "where", "office", "if", "review"},
                                      ("id", "label"), "an item"):
             item_id = str(entry["id"])
             if not STEP_ID_PATTERN.match(item_id) or item_id == CHECKLIST_DONE:
@@ -68,6 +68,19 @@ class ListStepParser(ParseState):
             label = self.text.read(entry, "label", limit=MAX_BUTTON, what="button label")
             where = self.text.read(entry, "where") if "where" in entry else None
             condition = self.expression(entry, "if", "condition") if "if" in entry else None
+            office_ref = self._item_office(entry)
             if label is not None:
-                parsed.append(Item(item_id, label, where, entry.pos, condition))
+                parsed.append(Item(item_id, label, where, entry.pos, condition, office_ref))
         fields["items"] = tuple(parsed)
+
+    def _item_office(self, entry: LocatedDict) -> str | None:
+        """`office: id`: the item is got at an office of country.yaml (and carries its caution)."""
+        value = entry.get("office")
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.report.error(pos_of(entry, "office"), "bad-reference",
+                              "`office` must name an office id of country.yaml")
+            return None
+        self.office_refs.append((value, pos_of(entry, "office")))
+        return value

@@ -61,7 +61,8 @@ def _place(run: Run, step: Step) -> str | None:
         run.events.append(ev.Place(
             name=run.text(office.name), address=run.text(office.address) or None,
             hours=run.text(office.hours) or None, phone=office.phone, url=office.url,
-            lat=office.lat, lon=office.lon, note=run.text(step.note) or None))
+            lat=office.lat, lon=office.lon, note=run.text(step.note) or None,
+            caution=run.text(office.caution) or None))
     return step.next
 
 

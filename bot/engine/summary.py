@@ -93,5 +93,14 @@ def documents(run: Run) -> tuple[tuple[str, ...], tuple[ev.MissingItem, ...]]:
             if item.id in ticked:
                 bring.append(label)
             else:
-                missing.append(ev.MissingItem(label, run.text(item.where) or None))
+                missing.append(missing_item(run, item))
     return tuple(bring), tuple(missing)
+
+
+def missing_item(run: Run, item: Item) -> ev.MissingItem:
+    """A missing document with where to get it and, for an office where people may be
+    detained, that office's caution (shown with it, after a checklist and at the end)."""
+    office = item.office
+    where = run.text(item.where) or (run.text(office.name) if office is not None else "")
+    caution = run.text(office.caution) if office is not None else ""
+    return ev.MissingItem(item.label.get(run.lang), where or None, caution or None)

@@ -36,17 +36,17 @@ def event_texts(event: ev.Event) -> list[str]:
     if isinstance(event, ev.Checklist):
         return [event.text, *(i.label for i in event.items)]
     if isinstance(event, ev.Missing):
-        return [f"{i.label} {i.where or ''}" for i in event.items]
+        return [f"{i.label} {i.where or ''} {i.caution or ''}" for i in event.items]
     if isinstance(event, ev.Place):
-        return [" ".join(str(v) for v in (event.name, event.address, event.hours, event.phone,
-                                          event.note) if v)]
+        return [" ".join(str(v) for v in (event.name, event.caution, event.address, event.hours,
+                                          event.phone, event.note) if v)]
     if isinstance(event, ev.Escalate):
         return [event.reason]
     if isinstance(event, ev.Invalid):
         return [event.text or ""]
     if isinstance(event, ev.End):
         return [event.text, *(f"{s.label}: {s.value}" for s in event.summary), *event.bring,
-                *(m.label for m in event.missing)]
+                *(f"{m.label} {m.caution or ''}" for m in event.missing)]
     return []
 
 

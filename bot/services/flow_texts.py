@@ -23,7 +23,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 STEP_TEXTS = ("say", "choose", "ask", "checklist", "escalate", "end", "label", "retry", "note")
-OFFICE_TEXTS = ("name", "address", "hours")
+OFFICE_TEXTS = ("name", "address", "hours", "caution")
 _BOOL = "tag:yaml.org,2002:bool"
 
 

@@ -40,9 +40,11 @@ log = logging.getLogger(__name__)
 # One that needs the settings (e.g. to route a released case) reads :func:`settings`.
 Eraser = Callable[[Tx, int], Awaitable[None]]
 ERASERS: list[Eraser] = []
-# The modules that register an eraser when imported. /forget imports them all first, so an
+# The services that register an eraser when imported. /forget imports them all first, so an
 # entry point that never loaded one of them (the `forget` command line) still erases its part.
-ERASER_MODULES = ("bot.tg.mediation.wiring", "bot.services.publishing", "bot.services.followups")
+# Services only: no module of bot.tg is named here (services never depend on Telegram).
+ERASER_MODULES = ("bot.services.mediation_erasure", "bot.services.workspace",
+                  "bot.services.publishing", "bot.services.followups")
 _SETTINGS: ContextVar[Settings | None] = ContextVar("passerelle_forget_settings", default=None)
 
 CHECKPOINT_WAIT_S = 60.0

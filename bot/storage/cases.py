@@ -237,3 +237,13 @@ async def purge_content(tx: Tx, older_than: float) -> int:
     """Retention: blank relayed message content older than `older_than` (Unix seconds)."""
     return await tx.changes("UPDATE case_messages SET content = NULL WHERE content IS NOT NULL"
                               " AND direction != 'note' AND created_at < ?", (older_than,))
+
+
+async def link(tx: Tx, case_id: int, earlier: int) -> None:
+    """The case follows ``earlier`` (the person wrote again after it was closed)."""
+    await tx.execute("UPDATE cases SET linked_to = ? WHERE id = ?", (earlier, case_id))
+
+
+async def linked_to(db: Reader, case_id: int) -> int | None:
+    row = await db.fetchone("SELECT linked_to FROM cases WHERE id = ?", (case_id,))
+    return None if row is None else row["linked_to"]

@@ -338,6 +338,90 @@ CREATE INDEX cases_report ON cases (created_at, country, flow_id, rating);
 CREATE INDEX case_messages_first ON case_messages (case_id, direction, created_at);
 """
 
+# The team workspace (issue 15): a forum supergroup bound to countries, one topic per case,
+# the workspace's own outbox (calls into the group, paced by the group's budget and sent in
+# priority order: the person's words, then cards and icons, then the queue summary), the
+# admin notices already given per cause, volunteers' shifts and capacity, response targets.
+# case_topics.thread_id NULL means "to (re)create": self-repair clears it and the worker
+# stores the new id in the same transaction that records the repair.
+_WORKSPACE = """
+CREATE TABLE workspaces (
+    chat_id          INTEGER PRIMARY KEY,
+    countries        TEXT NOT NULL,            -- comma-separated ISO codes
+    lang             TEXT NOT NULL DEFAULT 'en',
+    bound_by         INTEGER,
+    bound_at         REAL NOT NULL,
+    queue_thread_id  INTEGER,
+    queue_message_id INTEGER
+);
+
+CREATE TABLE case_topics (
+    case_id         INTEGER PRIMARY KEY,
+    chat_id         INTEGER NOT NULL,
+    thread_id       INTEGER,                   -- NULL: the topic is to be (re)created
+    card_message_id INTEGER,
+    status          TEXT NOT NULL DEFAULT 'unclaimed',
+    alias           TEXT,                      -- the claimer's alias, shown on the card
+    repairs         INTEGER NOT NULL DEFAULT 0,
+    repair_cause    TEXT,
+    closed          INTEGER NOT NULL DEFAULT 0,
+    created_at      REAL NOT NULL
+);
+CREATE INDEX case_topics_thread ON case_topics (chat_id, thread_id);
+
+CREATE TABLE ws_outbox (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    chat_id    INTEGER NOT NULL,
+    case_id    INTEGER,
+    priority   INTEGER NOT NULL,               -- 0 words, 1 cards/icons, 2 notices, 3 summary
+    ordered    INTEGER NOT NULL DEFAULT 1,     -- 1: after the case's earlier rows
+    target     TEXT NOT NULL DEFAULT 'chat',   -- chat, topic (thread id), card (message id)
+    method     TEXT NOT NULL,
+    params     TEXT NOT NULL,
+    coalesce   TEXT,                           -- a newer row with the same key replaces it
+    status     TEXT NOT NULL DEFAULT 'pending'
+               CHECK (status IN ('pending', 'sent', 'failed', 'dropped')),
+    due_at     REAL NOT NULL,
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    error      TEXT,
+    result     TEXT,
+    created_at REAL NOT NULL,
+    sent_at    REAL
+);
+CREATE INDEX ws_outbox_pending ON ws_outbox (chat_id, priority, id) WHERE status = 'pending';
+CREATE INDEX ws_outbox_case ON ws_outbox (case_id);
+
+CREATE TABLE ws_notices (
+    chat_id INTEGER NOT NULL,
+    cause   TEXT NOT NULL,
+    told_at REAL NOT NULL,
+    PRIMARY KEY (chat_id, cause)
+);
+
+ALTER TABLE volunteers ADD COLUMN on_shift INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE volunteers ADD COLUMN away_until REAL;
+ALTER TABLE volunteers ADD COLUMN capacity INTEGER NOT NULL DEFAULT 5;
+ALTER TABLE volunteers ADD COLUMN suggested_at REAL;
+ALTER TABLE cases ADD COLUMN linked_to INTEGER;
+"""
+
+# Response targets (issue 15): each timer is a row; it pauses while the case waits for the
+# person (paused_at set, remaining kept) and stops at close (done). A miss is posted once.
+_TARGETS = """
+CREATE TABLE case_targets (
+    case_id   INTEGER NOT NULL,
+    kind      TEXT NOT NULL CHECK (kind IN ('first', 'next')),
+    due_at    REAL,                            -- NULL while paused
+    remaining REAL,                            -- seconds left when paused
+    status    TEXT NOT NULL DEFAULT 'running'
+              CHECK (status IN ('running', 'paused', 'met', 'missed', 'stopped')),
+    country   TEXT NOT NULL DEFAULT '',
+    month     TEXT NOT NULL,                   -- YYYY-MM of the case's creation
+    PRIMARY KEY (case_id, kind)
+);
+CREATE INDEX case_targets_due ON case_targets (due_at) WHERE status = 'running';
+"""
+
 MIGRATIONS: list[tuple[int, str]] = [
     (1, _V1),
     (2, _V2),
@@ -346,6 +430,8 @@ MIGRATIONS: list[tuple[int, str]] = [
     (5, _INBOX_CASE_LINK),
     (6, _FLOOD_LANES),
     (7, _JOURNEY_EVENTS + _REPORT_INDEXES),
+    (8, _WORKSPACE),
+    (9, _TARGETS),
 ]
 
 

@@ -1,6 +1,7 @@
 """The one registration site: every handler, its group, and why the order matters.
 
-Group -1 screens what is not a person's private chat (groups, channels, other bots, inline
+Group -2 takes what belongs to a team workspace (bot/tg/workspace/router.py). Group -1
+screens what is not a person's private chat (groups, channels, other bots, inline
 buttons, service messages) and stops it there, so nothing personal is ever processed. Group 1 is
 the private conversation: commands, then buttons, then typed text, then everything that is
 not text, and finally unknown commands. Every handler is blocking (`block=True`, the
@@ -28,6 +29,7 @@ from bot.tg.markup import MAX_MESSAGE
 from bot.tg.transport import AiohttpRequest
 
 from .handlers import admin, bad_input, chats, flow, menu, privacy, report
+from .workspace import router as workspace_router
 
 PRIVATE = filters.ChatType.PRIVATE
 NEW_MESSAGE = filters.UpdateType.MESSAGE
@@ -59,6 +61,9 @@ def build_application(settings: Settings, library: FlowLibrary, *,
     )
     application.bot_data.update(settings=settings, library=library, hooks={}, **bot_data)
 
+    # A team workspace (a bound forum supergroup, or `/workspace` in a group) is handled and
+    # stopped first: it is the one group the bot works in (see bot/tg/workspace/router.py).
+    application.add_handler(TypeHandler(Update, workspace_router.route), group=-2)
     # Groups, channels, bots, inline buttons and service messages stop here (see chats.py).
     application.add_handler(TypeHandler(Update, chats.screen), group=-1)
 

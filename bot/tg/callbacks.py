@@ -12,6 +12,7 @@ Formats (always <= 64 bytes):
     r:<case>:<1-5>  a person rates the help they got
     u:…  o:…        follow-ups, and closing a case with an outcome (bot/tg/followups/texts.py)
     k:<yes|no>:<message id>  a person confirms (or not) that their contact card may be relayed
+    w:<claim|release|transfer|close>:<case>, w:to:<case>:<user>  a case card in a workspace
 """
 
 from __future__ import annotations
@@ -63,6 +64,9 @@ def decode(data: str | None) -> Callback | None:
         return None
     if kind == "k" and not re.fullmatch(r"(yes|no):\d{1,12}", rest):
         return None
-    if kind not in "nlcpsxvruok":
+    if kind == "w" and not re.fullmatch(
+            r"(claim|release|transfer|close):\d{1,12}|to:\d{1,12}:\d{1,15}", rest):
+        return None
+    if kind not in "nlcpsxvruokw":
         return None
     return Callback(kind, rest)

@@ -84,8 +84,13 @@ def _escape_markup(text: str) -> str:
     return text.replace("**", "* *")
 
 
+CAUTION = "⚠️ "
+
+
 def _place_text(_: Callable[[str], str], place: ev.Place) -> str:
     lines = [f"📍 **{place.name}**"]
+    if place.caution:  # right under the name: nobody reads the address without the warning
+        lines.append(CAUTION + f"**{place.caution}**")
     lines += [line for line in (
         place.address,
         place.hours and f"🕒 {place.hours}",
@@ -111,10 +116,16 @@ def _end_text(_: Callable[[str], str], lang: str, end: ev.End) -> str:
 
 def _missing_lines(_: Callable[[str], str], items: tuple[ev.MissingItem, ...],
                    lang: str) -> str:
-    return "\n".join(
-        f"• {item.label}" + (" — " + label_value(_("where to get it"), item.where, lang)
-                             if item.where else "")
-        for item in items)
+    """One line per item; an office's caution under the first item got there (once)."""
+    lines: list[str] = []
+    cautioned: set[str] = set()
+    for item in items:
+        lines.append(f"• {item.label}" + (
+            " — " + label_value(_("where to get it"), item.where, lang) if item.where else ""))
+        if item.caution and item.caution not in cautioned:
+            cautioned.add(item.caution)
+            lines.append(CAUTION + f"**{item.caution}**")
+    return "\n".join(lines)
 
 
 def render_events(events: tuple[ev.Event, ...] | list[ev.Event], *, chat_id: int, lang: str,

@@ -240,3 +240,27 @@ def test_ctrl_c_quits_cleanly_with_the_repro(flows_dir: Path) -> None:
     assert (f"REPRO: printf '%s\\n' 41 | python -m bot console {flows_dir} --flow xa-permit "
             "--lang en") in out
     assert out.rstrip().endswith("Bye.")
+
+
+def test_an_enforcement_office_is_shown_with_its_caution(tmp_path: Path) -> None:
+    """The shipped lb-residency-syrian: General Security never appears without its caution."""
+    repo_flows = Path(__file__).resolve().parents[2] / "flows"
+    code, out = drive(repo_flows, ["1", "1", "1", "1", "done", "1"],
+                      flow_id="lb-residency-syrian", lang="en")
+    assert code == 0
+    office = "Office: General Directorate of General Security\n"
+    caution = "  ⚠ Risk of detention: General Security can detain, and sometimes deport"
+    assert office + caution in out  # right under the name, before the address
+    assert out.index(caution) < out.index("The General Security centre of your area")
+    assert out.count("Office: General Directorate of General Security") == out.count(caution)
+
+
+def test_a_missing_paper_got_at_an_enforcement_office_carries_its_caution() -> None:
+    repo_flows = Path(__file__).resolve().parents[2] / "flows"
+    code, out = drive(repo_flows, ["2", "2", "1", "done", "2"], flow_id="kz-stateless",
+                      lang="ru")
+    assert code == 0
+    caution = "полиция может оштрафовать, задержать и выдворить из страны"
+    item = out.index("  - Справка об отпечатках пальцев")
+    assert out.index("    ⚠ ", item) < out.index(caution, item)  # under the item, then ...
+    assert out.count(caution) == 3  # ... with the office, and in the end summary

@@ -13,6 +13,7 @@ from bot.storage.db import Reader
 from bot.tg.keyboards import Keyboard
 from bot.tg.turn import Turn
 
+from . import ws_hooks
 from .relay import case_ref
 from .texts import notification, taken_notice
 
@@ -35,7 +36,13 @@ async def ui_langs(db: Reader, user_ids: list[int]) -> dict[int, str]:
 
 async def notify(turn: Turn, case: Case, stage: int, settings: Settings,
                  exclude: frozenset[int] = frozenset()) -> mediation.Wave:
-    """Send the case to a wave of the volunteers of a routing stage; return the wave."""
+    """Send the case to a wave of the volunteers of a routing stage; return the wave.
+
+    A case of a country with a workspace goes to its topic there instead (created once,
+    whatever the stage: a workspace bound after the case opened gets it at the next wave).
+    """
+    if await ws_hooks.to_workspace(turn.tx, case, stage):
+        return mediation.Wave([], False)
     ref = case_ref(case.id, "notify")
     already = {row.chat_id for row in await outbox.all_by_ref(turn.tx, ref)
                if row.chat_id is not None}

@@ -17,7 +17,7 @@ from bot.tg.keyboards import button, keyboard
 from bot.tg.markup import escape
 from bot.tg.person import Person, load_person
 
-from . import relay
+from . import relay, ws_hooks
 from .notify import notify
 from .texts import person_opened
 
@@ -77,6 +77,8 @@ async def on_message(person: Person, message: Message) -> bool:
         return True
     case = await cases.active_for_person(person.tx, person.user.user_id)
     if case is None:
+        case = await _follow_up_case(person)
+    if case is None:
         return False
     if case.person_blocked:
         # They write again, so they unblocked the bot: their volunteer can reach them again.
@@ -89,6 +91,28 @@ async def on_message(person: Person, message: Message) -> bool:
         return False  # they are answering a question of the procedure
     await relay.person_to_volunteer(person.turn, case, message)
     return True
+
+
+async def _follow_up_case(person: Person) -> cases.Case | None:
+    """Writing after a workspace case was closed opens a new case, linked to the old one
+    (its topic is closed; a new topic carries the conversation on). Not while the person is
+    answering a question of a procedure."""
+    if person.session is not None and person.session.get("status") == "waiting":
+        return None
+    latest = await cases.latest_for_person(person.tx, person.user.user_id)
+    if latest is None or latest.status != "closed" or latest.outcome == cases.FORGOTTEN \
+            or not await ws_hooks.had_topic(person.tx, latest.id):
+        return None
+    settings = person.settings
+    opened = await mediation.open_case(
+        person.tx, person_id=person.user.user_id, person_name=person.first_name,
+        lang=person.lang, country=latest.country, flows=person.flows, session=person.session,
+        reason=latest.reason, renotify_s=settings.renotify_minutes * 60,
+        admins_s=settings.admin_escalation_minutes * 60)
+    await cases.link(person.tx, opened.case.id, latest.id)
+    person.say(person_opened(opened.case, True, person.lang))
+    await notify(person.turn, opened.case, 0, settings)
+    return opened.case
 
 
 async def _took_comment(person: Person, message: Message) -> bool:

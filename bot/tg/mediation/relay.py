@@ -18,6 +18,8 @@ from bot.tg.keyboards import button, keyboard
 from bot.tg.markup import MAX_MESSAGE, bold, escape, split_plain
 from bot.tg.turn import Turn
 
+from . import ws_hooks
+
 MEDIA_KINDS = ("photo", "document", "voice", "audio", "video", "video_note", "sticker",
                "animation", "location", "venue", "contact")
 
@@ -74,6 +76,8 @@ async def person_to_volunteer(turn: Turn, case: Case, message: Message) -> None:
     kind = kind_of(message)
     await cases.add_message(turn.tx, case.id, "in", case.person_id, kind, content_of(message),
                             message.chat_id, message.message_id)
+    if await ws_hooks.person_wrote(turn.tx, case, message.chat_id, message.message_id):
+        return
     if case.status != "taken" or case.volunteer_id is None:
         turn.send("setMessageReaction", {"chat_id": message.chat_id,
                                          "message_id": message.message_id,
@@ -98,6 +102,8 @@ async def contact_to_volunteer(turn: Turn, case: Case, chat_id: int, message_id:
     with the case when it is taken."""
     await cases.add_message(turn.tx, case.id, "in", case.person_id, "contact", None, chat_id,
                             message_id)
+    if await ws_hooks.person_wrote(turn.tx, case, chat_id, message_id):
+        return
     if case.status != "taken" or case.volunteer_id is None:
         return
     name = case.person_name or "…"

@@ -10,7 +10,7 @@ from telegram.ext import Application
 
 from bot.config import Settings
 from bot.i18n import N_, gettext_for
-from bot.services import mediation, privacy
+from bot.services import mediation, mediation_erasure, privacy
 from bot.storage import cases, records, volunteers
 from bot.storage.db import Database, Tx
 from bot.tg import callbacks
@@ -104,41 +104,11 @@ async def _tell_volunteer(turn: Turn, volunteer_id: int, message: str, case_id: 
               chat_id=volunteer_id)
 
 
-async def erase_person(tx: Tx, user_id: int) -> None:
-    """/forget: anonymise the person's cases (a volunteer still holding one is told); a
-    volunteer also leaves the roster, their cases going back to the queue."""
-    settings = privacy.settings()
+async def notify_released(tx: Tx, case: cases.Case, volunteer_id: int) -> None:
+    """A forgotten volunteer's case is back in the queue: offer it to the others now."""
     turn = Turn(tx, 0, None)
-    for case in await cases.anonymise_person(tx, user_id):
-        await records.audit(tx, case.id, None, "forgotten")
-        if case.status == "taken" and case.volunteer_id is not None:
-            await volunteers.clear_current_case(tx, case.id)
-            await _tell_volunteer(turn, case.volunteer_id, N_(
-                "The person in case #{id} blocked the bot or erased their data: messages cannot "
-                "reach them."), case.id)
-    if await volunteers.get(tx, user_id) is not None:
-        await _leave_roster(turn, user_id, settings)
+    await notify(turn, case, 1, privacy.settings(), exclude=frozenset({volunteer_id}))
     await turn.flush()
-
-
-async def _leave_roster(turn: Turn, user_id: int, settings: Settings) -> None:
-    """As when a volunteer releases: each case back in the queue, others notified, the
-    person told; then the volunteer and their chat's command menu are gone."""
-    tx = turn.tx
-    for case in await cases.for_volunteer(tx, user_id):
-        await mediation.release(tx, case, user_id, settings.renotify_minutes * 60,
-                                settings.admin_escalation_minutes * 60)
-        released = await cases.get(tx, case.id)
-        assert released is not None
-        await notify(turn, released, 1, settings, exclude=frozenset({user_id}))
-        if released.person_id is not None and not released.person_blocked:
-            _ = gettext_for(released.lang)
-            turn.send("sendMessage", {"chat_id": released.person_id, "text": escape(_(N_(
-                "Your volunteer handed your case #{id} back; another volunteer will take it "
-                "soon.")).format(id=case.id))}, chat_id=released.person_id)
-    await volunteers.remove(tx, user_id)
-    turn.send("deleteMyCommands", {"scope": {"type": "chat", "chat_id": user_id}},
-              chat_id=user_id)
 
 
 async def refused_button(person: Person, data: str | None) -> None:
@@ -147,4 +117,4 @@ async def refused_button(person: Person, data: str | None) -> None:
                         (data or "")[:64])
 
 
-privacy.ERASERS.append(erase_person)
+mediation_erasure.ON_RELEASED.append(notify_released)
