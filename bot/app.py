@@ -15,6 +15,7 @@ import itertools
 import logging
 import signal
 import sys
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,8 @@ from bot.services.journey import AbandonScanner
 from bot.services.library import FlowLibrary, FlowsInvalid
 from bot.storage import volunteers
 from bot.storage.db import Database, DatabaseUnavailable
+from bot.tg.api_probe import ApiProbe
+from bot.tg.api_status import REFUSED_LINE, ApiStatus, TokenRefused
 from bot.tg.app import build_application
 from bot.tg.commands import queue_command_menus
 from bot.tg.connectivity import api_host, network_reason, retry_delay
@@ -63,19 +66,47 @@ class Runtime:
     webhook: WebhookServer | None = None
     metrics: MetricsServer | None = None
     requests: tuple[AiohttpRequest, ...] = ()
-    token_refused: asyncio.Event = field(default_factory=asyncio.Event)
+    api_status: ApiStatus = field(default_factory=ApiStatus)
+    probe_interval: float = 10.0
+    started_at: float = field(default_factory=time.time)
+
+    def __post_init__(self) -> None:
+        self.api_status.host = api_host(self.settings.telegram_api_url)
 
     async def start(self) -> None:
-        """Open everything; the first call to Telegram (getMe) comes before any worker starts.
+        """Open the database and the metrics port, then everything that needs Telegram;
+        the first call to Telegram (getMe) comes before any worker starts.
 
-        Raises what Telegram or the network raised (InvalidToken, NetworkError); the caller
-        then calls :meth:`stop`, which closes whatever was opened.
+        Raises what Telegram or the network raised (InvalidToken, TokenRefused,
+        NetworkError); the caller then calls :meth:`disconnect` (to retry) or :meth:`stop`.
         """
-        self.db = await Database.open(self.settings.database_path)
+        await self.open()
+        await self.connect()
+
+    async def open(self) -> None:
+        """The parts that need no Telegram: the database, then the metrics port (so
+        monitoring sees a 503 with the reason while Telegram is unreachable at start)."""
+        if self.db is None:
+            self.db = await Database.open(self.settings.database_path)
+        if self.settings.metrics_port is not None and self.metrics is None:
+            self.metrics = MetricsServer(self.db, host=self.settings.metrics_listen,
+                                         port=self.settings.metrics_port,
+                                         api_problem=self.api_problem)
+            await self.metrics.start()
+
+    def api_problem(self) -> str | None:
+        """Why the Bot API counts as unhealthy now (for /healthz), or None."""
+        return self.api_status.stale_reason(self.settings.health_stale_seconds,
+                                            self.started_at)
+
+    async def connect(self) -> None:
+        """Build the Application, call getMe, start the workers and the intake."""
+        assert self.db is not None, "open() first"
         mediation = Mediation(self.settings, self.db)
         publishing = Publishing(self.settings, self.db, self.library)
         report_jobs = ReportJobs(self.db, self.settings, self.library)
-        self.requests = (AiohttpRequest(), AiohttpRequest(connection_pool_size=2))
+        self.requests = (AiohttpRequest(status=self.api_status),
+                         AiohttpRequest(connection_pool_size=2, status=self.api_status))
         self.application = build_application(
             self.settings, self.library, db=self.db,
             extra_commands={**mediation.commands, **publishing.commands},
@@ -95,7 +126,8 @@ class Runtime:
         await sender.start()
         self.workers = [dispatcher, sender, *mediation.workers(), *publishing.workers(bot),
                         *followups.workers(), report_jobs, workspace,
-                        AbandonScanner(self.db, self.settings.abandon_after_hours)]
+                        AbandonScanner(self.db, self.settings.abandon_after_hours),
+                        ApiProbe(bot, self.api_status, self.probe_interval)]
         for worker in self.workers[2:]:
             await worker.start()
         roster = await volunteers.all_volunteers(self.db)
@@ -104,28 +136,26 @@ class Runtime:
             self.webhook = WebhookServer(bot, self.db, url=self.settings.webhook_url,
                                          secret_token=self.settings.webhook_secret or "",
                                          host=self.settings.webhook_listen,
-                                         port=self.settings.webhook_port)
+                                         port=self.settings.webhook_port,
+                                         api_problem=self.api_problem)
             await self.webhook.start()
         else:
             intake = Intake(bot, self.db, timeout=self.poll_timeout,
-                            on_invalid_token=self._token_refused)
+                            on_invalid_token=self.api_status.refused.set)
             await intake.start()
             self.workers.insert(0, intake)
-        if self.settings.metrics_port is not None:
-            self.metrics = MetricsServer(self.db, host=self.settings.metrics_listen,
-                                         port=self.settings.metrics_port)
-            await self.metrics.start()
 
-    def _token_refused(self) -> None:
-        self.token_refused.set()
+    @property
+    def token_refused(self) -> asyncio.Event:
+        """Set when Telegram refused the token (401 on any call, any mode)."""
+        return self.api_status.refused
 
-    async def stop(self) -> None:
-        """Close everything that was opened, also after a start that failed half-way."""
-        for server in (self.webhook, self.metrics):
-            if server is not None:
-                with contextlib.suppress(Exception):
-                    await server.stop()
-        self.webhook = self.metrics = None
+    async def disconnect(self) -> None:
+        """Close what :meth:`connect` opened, also after it failed half-way."""
+        if self.webhook is not None:
+            with contextlib.suppress(Exception):
+                await self.webhook.stop()
+            self.webhook = None
         for worker in self.workers:
             with contextlib.suppress(Exception):
                 await worker.stop()
@@ -138,6 +168,14 @@ class Runtime:
             with contextlib.suppress(Exception):
                 await request.shutdown()
         self.requests = ()
+
+    async def stop(self) -> None:
+        """Close everything that was opened, also after a start that failed half-way."""
+        await self.disconnect()
+        if self.metrics is not None:
+            with contextlib.suppress(Exception):
+                await self.metrics.stop()
+            self.metrics = None
         if self.db is not None:
             await self.db.close()
             self.db = None
@@ -156,12 +194,12 @@ async def _serve(runtime: Runtime) -> int:
             try:
                 await runtime.start()
                 break
-            except InvalidToken:
-                log.critical("Telegram rejected BOT_TOKEN; get a new token from @BotFather "
-                             "(/token) and put it in .env")
+            except (InvalidToken, TokenRefused):
+                if not runtime.token_refused.is_set():  # else the transport said it already
+                    log.critical(REFUSED_LINE)
                 return 2
             except NetworkError as exc:  # TimedOut included; the message names no secret
-                await runtime.stop()
+                await runtime.disconnect()
                 delay = retry_delay(attempt)
                 log.error("cannot reach the Telegram Bot API at %s (%s); attempt %d, next try "
                           "in %.0f s", api, network_reason(exc), attempt, delay)
@@ -174,8 +212,7 @@ async def _serve(runtime: Runtime) -> int:
         await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         for task in waits:
             task.cancel()
-        if runtime.token_refused.is_set():
-            log.critical("Telegram rejected BOT_TOKEN while running (revoked?); stopping")
+        if runtime.token_refused.is_set():  # the transport logged the one line
             return 2
         return 0
     finally:

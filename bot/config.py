@@ -46,6 +46,7 @@ class Settings:
     notify_per_wave: int = 5
     report_min_count: int = 10
     abandon_after_hours: float = 24.0
+    health_stale_seconds: float = 120.0
 
     @property
     def telegram_file_url(self) -> str:
@@ -178,7 +179,16 @@ def load_settings(
         notify_per_wave=int(_number(env, "NOTIFY_PER_WAVE", 5, int)),
         report_min_count=_min_count(env),
         abandon_after_hours=_number(env, "ABANDON_AFTER_HOURS", 24.0),
+        health_stale_seconds=_health_stale(env),
     )
+
+
+def _health_stale(env: Mapping[str, str]) -> float:
+    """HEALTH_STALE_SECONDS: /healthz answers 503 when Telegram has not answered for longer."""
+    value = _number(env, "HEALTH_STALE_SECONDS", 120.0)
+    if value < 1:
+        raise ConfigError(f"HEALTH_STALE_SECONDS must be at least 1 (seconds), not {value:g}")
+    return value
 
 
 def _quiet_hours(env: Mapping[str, str]) -> str:

@@ -14,7 +14,9 @@ network. The fake listens on 127.0.0.1 (random port); point PTB at :attr:`FakeBo
   ``await`` :meth:`wait_for`;
 * forum supergroups (team workspaces): see ``fakebot_forums`` (topics, rights, failure
   strings per chat or thread);
-* inject faults: :meth:`fail_next` (429 with ``retry_after``, 5xx, 403, 400), :meth:`block`;
+* inject faults: :meth:`fail_next` (429 with ``retry_after``, 5xx, 403, 400), :meth:`block`,
+  :meth:`revoke_token` (every later call answers 401, as after /revoke in @BotFather),
+  and :meth:`restart_update_ids` (ids start again, as Telegram does after a week idle);
 * every call is checked (see ``fakebot_limits``); problems land in :attr:`violations`, which
   the ``fake_api`` fixture turns into a test failure.
 """
@@ -93,6 +95,7 @@ class FakeBotAPI(FakeForums, FakeChats):
         self._runner: web.AppRunner | None = None
         self._pusher: asyncio.Task[None] | None = None
         self.port = 0
+        self.revoked = False
 
     # -- server -------------------------------------------------------------------------------
     @property
@@ -130,7 +133,7 @@ class FakeBotAPI(FakeForums, FakeChats):
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        if request.match_info["token"] != self.token:  # as Telegram answers a wrong token
+        if request.match_info["token"] != self.token or self.revoked:  # as Telegram does
             return web.json_response({"ok": False, "error_code": 401,
                                       "description": "Unauthorized"}, status=401)
         raw, self._uploading = await _read(request)
@@ -192,6 +195,15 @@ class FakeBotAPI(FakeForums, FakeChats):
                 raise ApiError(fault.status, text.format(retry_after=fault.retry_after), retry)
         if chat_id in self.blocked and method != "getChat":
             raise ApiError(403, _FAULTS[403])
+
+    def revoke_token(self) -> None:
+        """From now on every call answers 401 Unauthorized (a long poll already open
+        finishes normally, as on Telegram)."""
+        self.revoked = True
+
+    def restart_update_ids(self, start: int = 1) -> None:
+        """Number the next injected updates from ``start`` again."""
+        self._update_ids = itertools.count(start)
 
     # -- inspection -----------------------------------------------------------------------------
     def calls_to(self, chat_id: int) -> list[Call]:

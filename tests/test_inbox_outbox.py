@@ -17,9 +17,10 @@ from telegram import Bot, Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, TypeHandler
 from telegram.ext import filters as tg_filters
 
-from bot.storage import Database, inbox, kv, outbox
+from bot.storage import Database, inbox, outbox
+from bot.tg import polling_state
 from bot.tg.dispatcher import Dispatcher
-from bot.tg.intake import OFFSET_KEY, Intake
+from bot.tg.intake import Intake
 from bot.tg.sender import Sender
 from bot.tg.turn import current_turn
 from bot.tg.webhook import SECRET_HEADER, WebhookServer
@@ -128,7 +129,8 @@ async def test_intake_stores_before_acknowledging(fake_api: FakeBotAPI, api_bot:
     # Stored, and Telegram not told yet: a crash right now loses nothing.
     assert (await inbox.get(db, update_id)).status == "pending"
     assert fake_api.confirmed == []
-    assert await kv.get(db, OFFSET_KEY) == str(update_id + 1)
+    state = await polling_state.load(db)
+    assert (state.bot_id, state.last, state.base) == (api_bot.id, update_id, 0)
     # A new intake (after a restart) acknowledges with the stored offset, without duplicates.
     assert await Intake(api_bot, db, timeout=0).poll_once() == []
     assert fake_api.confirmed == [update_id]

@@ -94,7 +94,7 @@ def run(flows_dir: str, lang: str | None = None, flow_id: str | None = None,
             flow_id = None  # after this run, /menu and the end lead to the list
             country = code
             with contextlib.suppress(ToMenu):
-                console.run_flow(flow, console.country_lang(code))
+                console.run_flow(flow, console.country_lang(flow.country))
             console.leave()
             console.say()
             console.say(console._("Choose another procedure, or /quit."))

@@ -19,6 +19,7 @@ from bot.engine import Back, FlowSet, Press, Restart, Text, current, resume, sta
 from bot.engine import events as ev
 from bot.engine.model import CHECKLIST_DONE, Flow
 from bot.i18n import sort_key
+from bot.services.procedure_search import find_procedures
 
 
 def gettext_for(lang: str) -> Callable[[str], str]:
@@ -95,7 +96,22 @@ class Console(Terminal):
         self.say(_("Procedures in {country}:").format(country=self.country_name(code)))
         for number, flow in enumerate(flows, start=1):
             self.say(f"  {number}. {flow.title.get(lang)}  ({flow.id})")
-        return flows[self.pick(len(flows), [flow.id for flow in flows])]
+        found: list[Flow] = []
+
+        def search(line: str) -> int | None:
+            """Words typed instead of a number: the same search as the bot's."""
+            result = find_procedures(self.flows, line, code, lang)
+            if not result.flow_ids:
+                return None
+            found[:] = [self.flows.flows[flow_id] for flow_id in result.flow_ids]
+            self.say(_("These procedures may help:"))
+            for number, flow in enumerate(found, start=1):
+                where = f"{self.country_name(flow.country)}: " if result.elsewhere else ""
+                self.say(f"  {number}. {where}{flow.title.get(lang)}  ({flow.id})")
+            return len(flows) + self.pick(len(found), [flow.id for flow in found])
+
+        chosen = self.pick(len(flows), [flow.id for flow in flows], search)
+        return flows[chosen] if chosen < len(flows) else found[chosen - len(flows)]
 
     # -- running a flow --------------------------------------------------------------------
     def run_flow(self, flow: Flow, lang: str) -> Record:

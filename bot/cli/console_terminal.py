@@ -8,6 +8,7 @@ transcript shows the answers next to the questions.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import TextIO
 
 from bot import i18n
@@ -51,8 +52,10 @@ class Terminal:
             self.say(line)
         return line.strip()
 
-    def pick(self, count: int, names: list[str]) -> int:
-        """Read the number (or name) of one of `count` entries; /quit leaves."""
+    def pick(self, count: int, names: list[str],
+             other: Callable[[str], int | None] | None = None) -> int:
+        """Read the number (or name) of one of `count` entries; /quit leaves. Any other line
+        goes to `other` (a search) when given, which returns the entry it led to, or None."""
         _ = self._
         while True:
             answer = self.read()
@@ -63,6 +66,10 @@ class Terminal:
             folded = [name.casefold() for name in names]
             if answer.casefold() in folded:
                 return folded.index(answer.casefold())
+            if other is not None and answer:
+                chosen = other(answer)
+                if chosen is not None:
+                    return chosen
             self.say(_("Type a number from 1 to {count}, or /quit.").format(count=count))
 
 

@@ -159,6 +159,9 @@ class Flow:
     # Languages whose translation carries a flow-level `review` note (not checked yet by a
     # native speaker): people reading them are told so.
     unreviewed: frozenset[str] = frozenset()
+    # `keywords` per language ("any": no language), for the search's stemmers; `keywords`
+    # above holds all of them once (bot/engine/keywords.py)
+    keywords_by_lang: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def step(self, step_id: str) -> Step | None:
         return self.steps.get(step_id)

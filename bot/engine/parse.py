@@ -15,7 +15,8 @@ from datetime import date
 from typing import Any
 
 from .expressions import Expression
-from .fields import Reporter, string_list
+from .fields import Reporter
+from .keywords import flat, parse_keywords
 from .located import LocatedDict, LocatedList, Pos, pos_of
 from .model import Flow, Source, Step, Text
 from .outcome_fields import FLOW_OUTCOME_FIELDS, parse_flow_outcomes
@@ -66,7 +67,7 @@ class _FlowParser(StepParser):
             "description" in data) else None
         sources = self.sources()
         reviewed = self.reviewed()
-        keywords = string_list(report, data, "keywords")
+        keywords = parse_keywords(report, data)
         steps = self.steps()
         start = data.get("start")
         if start is not None:
@@ -80,7 +81,7 @@ class _FlowParser(StepParser):
         flow = Flow(
             id=flow_id, country=self.country, languages=self.languages, title=title,
             description=description, sources=sources, last_reviewed=reviewed,
-            keywords=keywords, start=str(start), steps=steps,
+            keywords=flat(keywords), keywords_by_lang=keywords, start=str(start), steps=steps,
             version=hashlib.sha1(self.raw).hexdigest()[:12], file=report.file, pos=data.pos,
             answer_steps=answer_steps, outcomes=outcomes, unreviewed=self.unreviewed(),
         )

@@ -23,6 +23,7 @@ from bot.engine import load_flows
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALES_DIR
 from bot.storage.health import file_health
 from bot.storage.migrations import MIGRATIONS
+from bot.tg.api_status import TokenRefused
 from bot.tg.connectivity import api_host, network_reason
 from bot.tg.transport import AiohttpRequest
 
@@ -120,7 +121,7 @@ async def check_bot_api(settings: Settings) -> Verdict:
                     return Verdict("bot api", False, f"{detail}; Telegram's last webhook error: "
                                                      f"{info.last_error_message}")
             return Verdict("bot api", True, detail)
-    except InvalidToken:
+    except (InvalidToken, TokenRefused):
         return Verdict("bot api", False, "Telegram rejected BOT_TOKEN; get a new one from "
                                          "@BotFather")
     except NetworkError as exc:

@@ -8,7 +8,9 @@ figures are anonymous, but nobody outside needs them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -20,23 +22,50 @@ from bot.storage.health import queue_health
 log = logging.getLogger(__name__)
 
 
-async def healthz(db: Database) -> web.Response:
-    """200 with the queue figures when the database answers; 503 otherwise."""
-    try:
-        health = await queue_health(db)
-    except Exception as exc:
-        log.warning("healthz: the database did not answer (%s)", type(exc).__name__)
-        return web.json_response({"status": "unavailable"}, status=503)
-    return web.json_response({"status": "ok", "inbox_pending": health.inbox_pending,
-                              "outbox_pending": health.outbox_pending,
-                              "outbox_oldest_age_seconds": round(health.outbox_oldest_age_s, 1)})
+# Why the Bot API counts as unhealthy now (None: it answered recently); see ApiStatus.
+ApiProblem = Callable[[], str | None]
+WRITE_CHECK_TIMEOUT_S = 3.0
+
+
+async def healthz(db: Database | None, api_problem: ApiProblem | None = None) -> web.Response:
+    """200 with the queue figures when the database takes a write and the Bot API answered
+    recently; otherwise 503 with the reason (``{"status": "unavailable", "reason": ...}``).
+
+    Why a real write: a database on a full disk or a read-only mount still answers reads.
+    """
+    reasons: list[str] = []
+    health = None
+    if db is None:
+        reasons.append("the database is not open yet")
+    else:
+        try:
+            health = await queue_health(db)
+            await asyncio.wait_for(db.check_writable(), WRITE_CHECK_TIMEOUT_S)
+        except TimeoutError:
+            reasons.append(f"the database {db.path} took no write within "
+                           f"{WRITE_CHECK_TIMEOUT_S:g} s")
+        except Exception as exc:
+            reasons.append(f"the database {db.path} cannot be written: {exc}")
+    problem = api_problem() if api_problem is not None else None
+    if problem is not None:
+        reasons.append(problem)
+    body: dict[str, object] = {"status": "unavailable" if reasons else "ok"}
+    if reasons:
+        body["reason"] = "; ".join(reasons)
+        log.warning("healthz: %s", body["reason"])
+    if health is not None:
+        body.update(inbox_pending=health.inbox_pending, outbox_pending=health.outbox_pending,
+                    outbox_oldest_age_seconds=round(health.outbox_oldest_age_s, 1))
+    return web.json_response(body, status=503 if reasons else 200)
 
 
 class MetricsServer:
     """``GET /metrics`` (Prometheus) and ``GET /healthz``; ``await start()`` / ``stop()``."""
 
-    def __init__(self, db: Database, *, host: str = "127.0.0.1", port: int = 9464) -> None:
+    def __init__(self, db: Database, *, host: str = "127.0.0.1", port: int = 9464,
+                 api_problem: ApiProblem | None = None) -> None:
         self._db = db
+        self._api_problem = api_problem
         self._host = host
         self._port = port
         self._runner: web.AppRunner | None = None
@@ -65,4 +94,4 @@ class MetricsServer:
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     async def _healthz(self, request: web.Request) -> web.Response:
-        return await healthz(self._db)
+        return await healthz(self._db, self._api_problem)

@@ -23,6 +23,9 @@ UPDATES_FAILED = Counter("passerelle_updates_failed",
 RATE_LIMITED = Counter("passerelle_telegram_429",
                        "Bot API calls answered 429 Too Many Requests (retried later)",
                        registry=REGISTRY)
+LAST_API_SUCCESS = Gauge("passerelle_last_api_success_timestamp_seconds",
+                         "Unix time of the last Bot API call Telegram answered with success "
+                         "(0: none yet)", registry=REGISTRY)
 
 _GAUGES = {
     "inbox_pending": Gauge("passerelle_inbox_pending", "Updates stored, not yet processed",

@@ -12,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -119,7 +120,17 @@ class Tx:
 
 
 class DatabaseUnavailable(Exception):
-    """The database cannot be opened or migrated; the message is one line for the operator."""
+    """The database cannot be opened, written or migrated; the message is one line for the
+    operator, naming the file. Every way of opening a database raises it (other back ends
+    too), so ``python -m bot`` and every command turn it into that line and exit status 1."""
+
+
+class DatabaseMissing(DatabaseUnavailable):
+    """A command (not the bot) looked for a database that does not exist: it never creates
+    one, or it would report on an empty database instead of saying DATABASE_PATH is wrong."""
+
+
+_HINT = "check the permissions of the file and its folder, and the free disk space"
 
 
 class Database:
@@ -139,27 +150,39 @@ class Database:
 
     @classmethod
     async def open(
-        cls, path: str | Path, migrations: Sequence[tuple[int, str]] = MIGRATIONS
+        cls, path: str | Path, migrations: Sequence[tuple[int, str]] = MIGRATIONS, *,
+        create: bool = True,
     ) -> Database:
-        """Open (creating if needed) the database at ``path`` and bring its schema up to date.
+        """Open the database at ``path``, bring its schema up to date and prove it takes a
+        write. ``create``: make it (and its folder) if missing; only the bot does that,
+        commands pass False and get :class:`DatabaseMissing` instead.
 
         Raises :class:`DatabaseUnavailable` (one line: which file, what is wrong) when the
-        folder cannot be created, the file cannot be opened or written (permissions, a full
-        disk), or the schema is newer than this code.
+        folder cannot be created, the file cannot be opened or written (permissions, a
+        read-only mount, a full disk), or the schema is newer than this code. A new file is
+        made readable by its owner only (0600, whatever the umask); SQLite gives its WAL
+        and shared-memory files the same mode.
         """
         path = Path(path)
+        if not create and not path.is_file():
+            raise DatabaseMissing(f"no database at {path.resolve()} (the bot creates it at "
+                                  "its first start; check DATABASE_PATH)")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if create:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                _create_private(path)
             writer = await _connect(path)
         except (OSError, sqlite3.Error) as exc:
-            raise DatabaseUnavailable(f"cannot open the database {path.resolve()}: {exc}") from None
+            raise DatabaseUnavailable(f"cannot open the database {path.resolve()}: {exc} "
+                                      f"({_HINT})") from None
         try:
             await migrate(writer, migrations)
+            await _prove_writable(writer)
             reader = await _connect(path)
         except (OSError, sqlite3.Error, ValueError) as exc:
             await writer.close()
-            raise DatabaseUnavailable(f"cannot prepare the database {path.resolve()}: {exc}"
-                                      ) from None
+            raise DatabaseUnavailable(f"cannot write the database {path.resolve()}: {exc} "
+                                      f"({_HINT})") from None
         except BaseException:
             await writer.close()
             raise
@@ -236,6 +259,12 @@ class Database:
             self._mailboxes[name] = None
         self.signal(name).set()
 
+    async def check_writable(self) -> None:
+        """Commit a tiny real write (health checks): a database on a full disk or a
+        read-only mount still answers reads, so only a write tells the truth."""
+        async with self.transaction() as tx:
+            await _rewrite_version(tx.execute)
+
     async def checkpoint(self) -> None:
         """Copy the WAL into the database file and truncate the WAL to zero bytes.
 
@@ -250,6 +279,36 @@ class Database:
         async with self._lock:
             await self._reader.close()
             await self._writer.close()
+
+
+async def _rewrite_version(execute: Callable[..., Awaitable[Any]]) -> None:
+    """Write the schema version back unchanged: a real page write, in any schema."""
+    cursor = await execute("PRAGMA user_version")
+    (version,) = await cursor.fetchone()
+    await execute(f"PRAGMA user_version = {int(version)}")
+
+
+async def _prove_writable(conn: aiosqlite.Connection) -> None:
+    """One committed write, so an unwritable database fails at open, not at the first turn."""
+    await conn.execute("BEGIN IMMEDIATE")
+    try:
+        await _rewrite_version(conn.execute)
+        await conn.execute("COMMIT")
+    except BaseException:
+        with suppress(sqlite3.Error):
+            await conn.execute("ROLLBACK")
+        raise
+
+
+def _create_private(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 if it does not exist (SQLite would use 0644
+    less the umask); an existing file keeps its mode."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.fchmod(fd, 0o600)  # the umask may have removed bits, never added: 0600 exactly
+    os.close(fd)
 
 
 async def _connect(path: Path) -> aiosqlite.Connection:

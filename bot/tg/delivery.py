@@ -11,6 +11,8 @@ How each outcome is treated:
 * ``BadRequest`` "message is not modified" → counts as sent;
 * ``BadRequest`` on ``editMessageText`` because the message is gone or too old → the same text
   is sent as a new message;
+* a refused token (401, whatever PTB calls it) → left pending (due a few seconds later,
+  no attempt counted): the runtime stops, and the message goes after a restart;
 * any other error → ``failed`` (logged with the method and Telegram's description only).
 
 Why apart from the sender's loop: the loop decides which chat and which rows go next; this
@@ -34,6 +36,8 @@ from bot.storage.db import Database
 from bot.storage.outbox import OutboxRow
 from bot.tg import delivery_plan
 from bot.tg.api_calls import call_api, counts_as_message, summary
+from bot.tg.api_status import is_token_refusal
+from bot.tg.connectivity import api_host, network_reason
 from bot.tg.delivery_commit import OutcomeCommit
 from bot.tg.ratelimit import RateLimiter
 from bot.tg.retry_policy import Backoff, retry_after_seconds
@@ -41,6 +45,7 @@ from bot.tg.retry_policy import Backoff, retry_after_seconds
 log = logging.getLogger("bot.tg.sender")  # the sender's log, whichever module writes it
 
 BlockedHook = Callable[[int], Awaitable[None]]
+TOKEN_REFUSED_DELAY_S = 5.0  # a refused token stops the bot; the row is due soon after a restart
 
 _EDIT_GONE = ("message to edit not found", "message can't be edited")
 _RESEND_KEYS = ("business_connection_id", "chat_id", "text", "parse_mode", "entities",
@@ -102,9 +107,13 @@ class Courier:
             unsaved.append(self._fail(row, exc))
             return True
         except NetworkError as exc:  # TimedOut, 5xx, connection errors (BadRequest is above)
-            await self._retry(row, self.backoff(row.attempts + 1), f"{type(exc).__name__}")
+            reason = f"{api_host(self.bot.base_url)}: {network_reason(exc)}"
+            await self._retry(row, self.backoff(row.attempts + 1), reason)
             return False
-        except Exception as exc:  # InvalidToken, ChatMigrated, bad params: retrying won't help
+        except Exception as exc:  # ChatMigrated, bad params: retrying won't help
+            if is_token_refusal(exc):  # the runtime stops; the row waits for a new token
+                await self._postpone(row)
+                return False
             unsaved.append(self._fail(row, exc))
             return True
         unsaved.append(self.outcomes.add(sent=(row.id, result)))
@@ -147,6 +156,12 @@ class Courier:
                     row.method, row.id, delay, error)
         async with self.db.transaction() as tx:
             await outbox.retry_at(tx, row.id, self.clock() + delay, error)
+
+    async def _postpone(self, row: OutboxRow) -> None:
+        """Keep the row pending, untouched but for a short delay (no spin until the stop):
+        an authorisation error is never a reason to give up a message."""
+        async with self.db.transaction() as tx:
+            await outbox.postpone(tx, row.id, self.clock() + TOKEN_REFUSED_DELAY_S)
 
     def _fail(self, row: OutboxRow, exc: Exception) -> asyncio.Future[None]:
         error = f"{type(exc).__name__}: {getattr(exc, 'message', exc)}"

@@ -8,6 +8,10 @@ inbox drops the duplicates.
 
 Updates are fetched as raw JSON (not parsed by PTB): an update PTB cannot parse is then a
 failed inbox row, not a batch that can never be acknowledged.
+
+An offset is sent only to confirm the batch just stored (then none until the next batch),
+so Telegram is never told to forget an update the inbox does not hold; the state is tied to
+the bot's id and survives ids that restart (see :mod:`bot.tg.polling_state`).
 """
 
 from __future__ import annotations
@@ -16,20 +20,22 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from telegram import Bot, Update
-from telegram.error import InvalidToken, RetryAfter
+from telegram.error import InvalidToken, NetworkError, RetryAfter
 
-from bot.storage import inbox, kv
+from bot.storage import inbox
 from bot.storage.db import Database
+from bot.tg import polling_state
 from bot.tg.api_calls import call_api
+from bot.tg.api_status import is_token_refusal
+from bot.tg.connectivity import api_host, network_reason
 from bot.tg.retry_policy import retry_after_seconds
 
 log = logging.getLogger(__name__)
-
-OFFSET_KEY = "polling.offset"
 
 
 class Intake:
@@ -58,7 +64,8 @@ class Intake:
         self._task: asyncio.Task[None] | None = None
         self._stopped = asyncio.Event()
         self._storing = False  # True while a batch is being committed: let it finish
-        self._offset: int | None = None  # the stored offset, once read (only we write it)
+        self._state: polling_state.PollingState | None = None  # read once (only we write it)
+        self._confirm: int | None = None  # the offset that confirms the batch just stored
 
     async def start(self) -> None:
         """Remove any webhook (getUpdates refuses to work with one) and start polling."""
@@ -84,27 +91,31 @@ class Intake:
             try:
                 await self.poll_once()
                 failures = 0
-            except InvalidToken:
-                log.critical("intake: Telegram rejected the bot token; polling stops")
-                if self._on_invalid_token is not None:
-                    self._on_invalid_token()
-                return
             except RetryAfter as exc:
                 await self._sleep(retry_after_seconds(exc))
             except Exception as exc:
+                if isinstance(exc, InvalidToken) or is_token_refusal(exc):
+                    # The transport logged the one line; the runtime stops (exit 2).
+                    if self._on_invalid_token is not None:
+                        self._on_invalid_token()
+                    return
                 failures += 1
                 delay = min(self._backoff_cap, self._backoff_base * 2 ** (failures - 1))
                 delay = delay / 2 + random.uniform(0, delay / 2)
-                log.warning("intake: getUpdates failed (%s); retry in %.1fs",
-                            type(exc).__name__, delay)
+                reason = (network_reason(exc) if isinstance(exc, NetworkError)
+                          else type(exc).__name__)
+                log.warning("intake: getUpdates at %s failed (%s); retry in %.1fs",
+                            api_host(self._bot.base_url), reason, delay)
                 await self._sleep(delay)
 
     async def poll_once(self, timeout: int | None = None) -> list[int]:
-        """One ``getUpdates``; store the batch and the next offset; return the new ids."""
-        if self._offset is None:
-            stored = await kv.get(self._db, OFFSET_KEY)
-            self._offset = None if stored is None else int(stored)
-        offset = self._offset
+        """One ``getUpdates``; store the batch and where polling stands; return the new ids
+        (as the inbox numbers them)."""
+        bot_id = self._bot.id
+        if self._state is None:
+            self._state = await polling_state.load(self._db)
+            self._confirm = polling_state.start_offset(self._state, bot_id, time.time())
+        offset = self._confirm
         timeout = self._timeout if timeout is None else timeout
         params: dict[str, Any] = {
             "timeout": timeout,
@@ -116,15 +127,20 @@ class Intake:
         batch = await call_api(self._bot, "getUpdates", params, read_timeout=timeout + 10)
         if not isinstance(batch, list):
             raise TypeError(f"getUpdates returned {type(batch).__name__}, not a list")
+        self._confirm = None  # answered: what the offset confirmed is gone from Telegram
         if not batch:
             return []
         self._storing = True
         try:
-            last = max(int(update["update_id"]) for update in batch)
+            ids = [int(update["update_id"]) for update in batch]
+            state = await polling_state.place(self._db, self._state, bot_id, ids, time.time())
+            if state.base:
+                batch = [{**u, "update_id": int(u["update_id"]) + state.base} for u in batch]
             async with self._db.transaction() as tx:
                 new = await inbox.add_many(tx, batch)
-                await kv.put(tx, OFFSET_KEY, str(last + 1))
-            self._offset = last + 1
+                await polling_state.save(tx, state)
+            self._state = state
+            self._confirm = state.last + 1
         finally:
             self._storing = False
         return new

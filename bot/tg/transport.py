@@ -26,13 +26,19 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.logs import TOKEN_IN_TEXT
+from bot.tg.api_status import ApiStatus, TokenRefused
 
 
 class AiohttpRequest(BaseRequest):
-    """A pooled aiohttp session; ``await initialize()`` before use, ``shutdown()`` after."""
+    """A pooled aiohttp session; ``await initialize()`` before use, ``shutdown()`` after.
+
+    ``status`` (optional) hears of every answer and failure (health, a refused token); a
+    401 answer raises :class:`TokenRefused` whatever the method, because PTB would call it
+    ``InvalidToken`` or ``EndPointNotFound`` depending on the call.
+    """
 
     __slots__ = ("_connect_timeout", "_media_write_timeout", "_pool_size", "_pool_timeout",
-                 "_read_timeout", "_session", "_write_timeout")
+                 "_read_timeout", "_session", "_status", "_write_timeout")
 
     def __init__(
         self,
@@ -42,7 +48,9 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
         media_write_timeout: float | None = 20.0,
+        status: ApiStatus | None = None,
     ) -> None:
+        self._status = status
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
@@ -98,12 +106,21 @@ class AiohttpRequest(BaseRequest):
             data, headers = _body(request_data)
             async with self._session.request(method, url, data=data, headers=headers,
                                              timeout=timeout) as response:
-                return response.status, await response.read()
+                code, payload = response.status, await response.read()
         except TimeoutError as exc:  # aiohttp's timeouts are TimeoutErrors too
+            if self._status is not None:
+                self._status.failed("timed out")
             raise TimedOut from exc
         except aiohttp.ClientError as exc:  # its text may quote the URL, which holds the token
             reason = TOKEN_IN_TEXT.sub("***", str(exc).replace(url, "<Bot API URL>"))
+            if self._status is not None:
+                self._status.failed(reason)
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {reason}") from None
+        if self._status is not None:
+            self._status.answered(code)
+        if code == 401:
+            raise TokenRefused("Unauthorized: Telegram refused the bot token")
+        return code, payload
 
 
 _JSON = {"Content-Type": "application/json"}

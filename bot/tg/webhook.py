@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from telegram import Bot, Update
 
-from bot.ops.http import healthz
+from bot.ops.http import ApiProblem, healthz
 from bot.storage import inbox
 from bot.storage.db import Database
 
@@ -47,7 +47,9 @@ class WebhookServer:
         path: str | None = None,
         allowed_updates: Sequence[str] = Update.ALL_TYPES,
         max_connections: int = 40,
+        api_problem: ApiProblem | None = None,
     ) -> None:
+        self._api_problem = api_problem
         if not _SECRET_RE.fullmatch(secret_token):
             raise ValueError("secret_token: 1-256 characters A-Z, a-z, 0-9, _ and - only")
         self._bot = bot
@@ -91,7 +93,7 @@ class WebhookServer:
             self._runner = None
 
     async def _healthz(self, request: web.Request) -> web.Response:
-        return await healthz(self._db)
+        return await healthz(self._db, self._api_problem)
 
     async def _receive(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode()

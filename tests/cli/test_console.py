@@ -242,6 +242,18 @@ def test_ctrl_c_quits_cleanly_with_the_repro(flows_dir: Path) -> None:
     assert out.rstrip().endswith("Bye.")
 
 
+def test_words_typed_at_the_list_find_the_procedure() -> None:
+    """The console searches like the bot: "CMU" at Senegal's list offers the health flow."""
+    out = io.StringIO()
+    shipped = str(Path(__file__).resolve().parents[2] / "flows")
+    code = console.run(shipped, lang="fr", country="SN", input=io.StringIO("cmu\n1\n/quit\n"),
+                       output=out)
+    text = out.getvalue()
+    assert code == 0
+    assert "Ces démarches peuvent vous aider" in text
+    assert "== Soins de santé : CMU et carte d'égalité des chances (sn-health, fr) ==" in text
+
+
 def test_an_enforcement_office_is_shown_with_its_caution(tmp_path: Path) -> None:
     """The shipped lb-residency-syrian: General Security never appears without its caution."""
     repo_flows = Path(__file__).resolve().parents[2] / "flows"

@@ -31,3 +31,28 @@ async def test_words_and_unspaced_keywords_find_procedures(fake_api: FakeBotAPI,
     assert "s:cn-birth" in found
     found = await offered(fake_api, "disability certificate", lang="zh-hans")
     assert "s:cn-disability" in found
+
+
+async def test_a_person_in_lebanon_is_offered_lebanon_s_procedures(chat) -> None:
+    """ЦОН and паспорт are Kyrgyz keywords too; someone in Lebanon asking about a passport
+    taken by an employer gets Lebanon's procedures, with buttons that start them."""
+    me = await chat(user_id=PERSON + 1, lang="ar")
+    await me.send("/start")
+    await me.click("لبنان")
+    seen = await me.send("my employer took my passport, ЦОН")
+    labels = seen.buttons()
+    assert labels[0] == "عاملات وعمّال المنازل المهاجرون: الوضع القانوني والمساعدة"
+    assert not any("ID" in label or "паспорт" in label for label in labels)
+    seen = await me.click(labels[0])  # the procedure starts: its first question
+    assert seen.buttons() and seen.buttons() != labels
+
+
+async def test_another_country_is_named_when_nothing_matches_at_home(chat) -> None:
+    me = await chat(user_id=PERSON + 2, lang="fr")
+    await me.send("/start")
+    await me.click("Sénégal")
+    seen = await me.send("低保")
+    labels = seen.buttons()
+    assert labels and labels[0].startswith("Chine: "), labels
+    seen = await me.send("cmu")
+    assert seen.buttons()[0] == "Soins de santé : CMU et carte d'égalité des chances"

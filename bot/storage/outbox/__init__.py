@@ -50,6 +50,7 @@ from bot.storage.outbox.results import (
     mark_failed_many,
     mark_sent,
     mark_sent_many,
+    postpone,
     retry_at,
 )
 from bot.storage.outbox.rows import (
@@ -68,6 +69,6 @@ __all__ = [
     "all_by_ref", "block_chat", "drop_pending", "due_heads", "enqueue", "enqueue_many",
     "erase_chat", "erase_mentioning", "find_by_ref", "first_of_chat", "get", "head", "heads",
     "is_blocked", "mark_failed", "mark_failed_many", "mark_sent", "mark_sent_many",
-    "next_bulk", "next_bulk_due", "pending_ephemeral", "pending_for_chat", "prune",
+    "next_bulk", "next_bulk_due", "pending_ephemeral", "pending_for_chat", "postpone", "prune",
     "ref_of_message", "retry_at", "unblock_chat",
 ]

@@ -49,3 +49,10 @@ async def retry_at(tx: Tx, row_id: int, due_at: float, error: str) -> None:
         (due_at, error, row_id),
     )
     tx.signal(SIGNAL)
+
+
+async def postpone(tx: Tx, row_id: int, due_at: float) -> None:
+    """Keep the row pending until ``due_at`` without counting an attempt (the call was not
+    refused for what it says: e.g. Telegram refused the token)."""
+    await tx.execute("UPDATE outbox SET due_at = ? WHERE id = ?", (due_at, row_id))
+    tx.signal(SIGNAL)

@@ -10,11 +10,12 @@ from telegram.ext import ContextTypes
 from bot.engine import Back, Press, Restart, Text
 from bot.engine import events as ev
 from bot.engine.model import CHECKLIST_DONE
+from bot.services.procedure_search import find_procedures
 from bot.tg import callbacks
 from bot.tg.keyboards import button as key
 from bot.tg.keyboards import keyboard
 from bot.tg.markup import escape
-from bot.tg.menus import flow_language, language_picker
+from bot.tg.menus import country_name, flow_language, language_picker
 from bot.tg.person import Person, load_person
 from bot.tg.render import TICKED, chosen_suffix, render_events
 from bot.tg.steps import act, act_and_show, after_sprint
@@ -22,8 +23,6 @@ from bot.tg.turn import current_turn
 
 from .menu import menu_button, show_menu
 from .privacy import confirm_forget
-
-SEARCH_RESULTS = 5
 
 
 def answer_press(person: Person, query_id: str, text: str | None = None) -> None:
@@ -169,24 +168,6 @@ async def _command(update: Update, context: ContextTypes.DEFAULT_TYPE, action: A
         await show_menu(person)
 
 
-def search(person: Person, text: str) -> list[str]:
-    """Flows whose title or keywords share a word with the text (the person's country first).
-
-    Scripts written without spaces (Chinese) are matched the other way round too: a keyword
-    such as 出生登记 found inside the person's sentence counts.
-    """
-    said = text.casefold()
-    words = {w for w in said.split() if len(w) > 2}
-    scored = []
-    for flow in person.flows.flows.values():
-        haystack = " ".join([*flow.keywords, *flow.title.by_lang.values()]).casefold()
-        score = sum(1 for w in words if w in haystack)
-        score += sum(1 for k in flow.keywords if len(k) > 1 and k.casefold() in said)
-        if score:
-            scored.append((flow.country != person.user.country, -score, flow.id))
-    return [flow_id for *_, flow_id in sorted(scored)[:SEARCH_RESULTS]]
-
-
 async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Typed text: an answer to the current step, a message to a volunteer, or a search."""
     person = await load_person(update, context)
@@ -201,14 +182,17 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if person.session and person.session.get("status") == "waiting":
         await act_and_show(person, Text(message_text))
         return
-    found = search(person, message_text)
+    found = find_procedures(person.flows, message_text, person.user.country,
+                            person.user.lang)
     _ = person.gettext
-    if found:
+    if found.flow_ids:
         rows = []
-        for flow_id in found:
+        for flow_id in found.flow_ids:
             flow = person.flows.flows[flow_id]
-            rows.append([key(flow.title.get(flow_language(person, flow))[:60],
-                             callbacks.encode("s", flow_id))])
+            label = flow.title.get(flow_language(person, flow))
+            if found.elsewhere:  # nothing in the person's country: say whose procedure it is
+                label = f"{country_name(person, flow.country)}: {label}"
+            rows.append([key(label[:60], callbacks.encode("s", flow_id))])
         person.say(escape(_("These procedures may help:")), keyboard(rows))
         return
     person.say(escape(_("I did not find a procedure for that. Choose one from the menu, "

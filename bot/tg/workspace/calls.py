@@ -11,6 +11,7 @@ a growing delay: nothing is dropped and nothing loops.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -25,6 +26,7 @@ from bot.storage import cases, outbox, records, workspaces, ws_outbox
 from bot.storage.db import Database
 from bot.storage.workspaces import Topic
 from bot.tg.api_calls import call_api, summary
+from bot.tg.api_status import TokenRefused
 from bot.tg.retry_policy import Backoff, retry_after_seconds
 
 from . import texts
@@ -100,6 +102,8 @@ class Calls:
             await self._refused(choice, topic, exc)
         except NetworkError as exc:
             await self._later(row, f"{type(exc).__name__}")
+        except TokenRefused:  # the runtime stops (exit 2); the row waits for a new token
+            await asyncio.sleep(1.0)
 
     async def _resolve(self, row: ws_outbox.WsRow, topic: Topic | None
                        ) -> tuple[str, dict[str, Any]]:
