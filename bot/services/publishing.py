@@ -170,7 +170,11 @@ async def rollback(tx: Tx, library: FlowLibrary, role: Role, flow_id: str) -> Ro
 async def _publish(library: FlowLibrary, rel_path: str, text: str, before: str) -> None:
     """Replace the file and reload; if the running set refuses it, put the old file back."""
     path = library.directory / rel_path
-    write_atomically(path, text)
+    try:
+        write_atomically(path, text)
+    except OSError as exc:  # read-only folder, full disk: the admin must be told which
+        raise Refused("flows-dir-unwritable", path=str(library.directory),
+                      error=exc.strerror or type(exc).__name__) from exc
     result = library.reload()
     if not result.ok:
         write_atomically(path, before)

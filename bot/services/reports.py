@@ -18,6 +18,8 @@ from typing import Any
 from babel import Locale
 
 from bot.engine import FlowSet
+from bot.engine.model import Flow, Step, Text
+from bot.engine.texts import interpolate
 from bot.i18n import babel_locale
 from bot.storage import reports as sql
 from bot.storage.db import Reader
@@ -97,9 +99,18 @@ class _Cells:
         return key
 
 
+def in_lang(text: Text, lang: str) -> str:
+    """A flow's text in the report's language; when the flow lacks that language, its first
+    language's text, marked with that language's code (``Туу тіркеу [kk]``), so a reader
+    knows it is not a translation."""
+    if lang in text.by_lang:
+        return text.by_lang[lang]
+    return f"{text.get(lang)} [{text.fallback}]"
+
+
 def _title(flows: FlowSet, flow_id: str, lang: str) -> str:
     flow = flows.flows.get(flow_id)
-    return flow.title.get(lang) if flow else flow_id
+    return in_lang(flow.title, lang) if flow else flow_id
 
 
 def _pct(part: Any, whole: Any) -> Any:
@@ -191,6 +202,8 @@ def _journey_rows(cells: _Cells, tables: dict[str, Table], flows: FlowSet, flow_
     completed = cells.put(*p, "completed", sum(n for (f, _), n in counts["completed"].items()
                                                if f == flow_id))
     step_keys: dict[str, list[Any]] = {"abandoned": [], "escalated": []}
+    reached_keys: dict[str, Any] = {}
+    left_keys: dict[str, Any] = {}
     for position, step_id in enumerate(step_ids, start=1):
         step = flow.steps.get(step_id) if flow else None
         at = (flow_id, step_id)
@@ -200,15 +213,18 @@ def _journey_rows(cells: _Cells, tables: dict[str, Table], flows: FlowSet, flow_
             ("invalid", counts["invalid"][at]), ("back", counts["back"][at]),
             ("abandoned", left), ("escalated", counts["escalated"][at]))}
         step_keys["abandoned"].append(keys["abandoned"])
+        reached_keys[step_id], left_keys[step_id] = keys["reached"], keys["abandoned"]
         step_keys["escalated"].append(keys["escalated"])
         if flow and step_id == flow.start:
             cells.lines.append(Line((keys["reached"],), started))
         kinds = answer_kinds.get(at)
         tables["steps"].rows.append({
             "flow_id": flow_id, "procedure": title, "position": position, "step_id": step_id,
-            "step": step.label.get(lang) if step and step.label else step_id,
+            "step": step_name(step, lang) if step else step_id,
             "kind": step.kind if step else "", "_keys": keys,
             "answer_kind": kinds.most_common(1)[0][0] if kinds else ""})
+    if flow:
+        cells.lines += structure_lines(flow, reached_keys, left_keys)
     totals = {}
     for column, parts in step_keys.items():
         totals[column] = cells.put(*p, column, sum(cells.values[k] for k in parts))
@@ -240,10 +256,48 @@ def _journey_rows(cells: _Cells, tables: dict[str, Table], flows: FlowSet, flow_
     tables["procedures"].rows.append(row)
 
 
+def step_name(step: Step, lang: str, limit: int = 40) -> str:
+    """What people see of a step, in the report's language: its label, else the start of its
+    text, its office or its note (one line, shortened); a step that shows nothing (a branch)
+    keeps its id."""
+    if step.label:
+        return in_lang(step.label, lang)
+    shown = step.text or (step.office.name if step.office else None) or step.note
+    if shown is None:
+        return step.id
+    text = " ".join(interpolate(shown.get(lang), {}).split())
+    text = text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return text if lang in shown.by_lang else f"{text} [{shown.fallback}]"
+
+
+def structure_lines(flow: Flow, reached: dict[str, Any], left: dict[str, Any]) -> list[Line]:
+    """The flow's own arithmetic, published as totals for the suppression: what reaches a
+    step is what left the steps before it. For a step whose next steps have no other way in,
+    ``reached(step) = left(step) + sum(reached(next))`` (a choice with options "60+",
+    "pregnancy", "child": 11 reached it, 0 and 8 the first two, so 3 the third). Real runs
+    only approximately follow it (going back, asking a human), which is why it is assumed
+    exact: an outsider would assume it too, and suppression must hold against that.
+    """
+    before: dict[str, set[str]] = defaultdict(set)
+    for step in flow.steps.values():
+        for nxt in step.successors():
+            if nxt in flow.steps and nxt != step.id:
+                before[nxt].add(step.id)
+    lines = []
+    for step in flow.steps.values():
+        after = sorted({n for n in step.successors() if n in flow.steps and n != step.id})
+        if not after or step.id not in reached or any(
+                before[n] != {step.id} or n == flow.start or n not in reached for n in after):
+            continue
+        lines.append(Line((*(reached[n] for n in after), left[step.id]), reached[step.id]))
+    return lines
+
+
 def _left_most(steps: Table, flow_id: str) -> str:
-    shown = [(r["abandoned"], r["step_id"]) for r in steps.rows
+    """The step (by what people see of it) where most people left."""
+    shown = [(r["abandoned"], -r["position"], r["step"]) for r in steps.rows
              if r["flow_id"] == flow_id and r["abandoned"] is not HIDDEN and r["abandoned"]]
-    return max(shown)[1] if shown else ""
+    return max(shown)[2] if shown else ""
 
 
 def _grid(cells: _Cells, table: Table, flows: FlowSet, lang: str, name: str,
@@ -265,7 +319,8 @@ def _grid(cells: _Cells, table: Table, flows: FlowSet, lang: str, name: str,
     for row_key in order:
         keys = {c: cells.put(name, row_key, c, grid[row_key][c]) for c in columns}
         keys["total"] = cells.put(name, row_key, "total", sum(grid[row_key].values()))
-        cells.lines.append(Line(tuple(keys[c] for c in columns), keys["total"]))
+        cells.lines.append(Line(tuple(keys[c] for c in columns), keys["total"],
+                                attribute=True))
         for c in columns:
             column_parts[c].append(keys[c])
         total_parts.append(keys["total"])
@@ -278,7 +333,8 @@ def _grid(cells: _Cells, table: Table, flows: FlowSet, lang: str, name: str,
     for c in columns:
         cells.lines.append(Line(tuple(column_parts[c]), all_keys[c]))
     cells.lines.append(Line(tuple(total_parts), all_keys["total"]))
-    cells.lines.append(Line(tuple(all_keys[c] for c in columns), all_keys["total"]))
+    cells.lines.append(Line(tuple(all_keys[c] for c in columns), all_keys["total"],
+                            attribute=True))
     table.rows.append({"flow_id": ALL, "procedure": "", **(extra or {}).get(ALL, {}),
                        "_keys": all_keys})
 
@@ -298,7 +354,7 @@ def _office(flows: FlowSet, flow_id: str, office_id: str, lang: str) -> str:
     flow = flows.flows.get(flow_id)
     country = flows.countries.get(flow.country) if flow else None
     office = country.offices.get(office_id) if country else None
-    return office.name.get(lang) if office else office_id
+    return in_lang(office.name, lang) if office else office_id
 
 
 def _language(code: str, lang: str) -> str:

@@ -38,6 +38,10 @@ class Line:
 
     parts: tuple[Hashable, ...]
     total: Hashable
+    # The parts are one group's answers to one question (ratings 1 to 5 of a procedure):
+    # when all its non-zero parts are hidden, its zeros are hidden too, or `c,0,0,0,0`
+    # would tell everyone what the hidden people answered.
+    attribute: bool = False
 
 
 def primary(values: Mapping[Hashable, int], min_count: int) -> set[Hashable]:
@@ -78,11 +82,35 @@ def _components(values: Mapping[Hashable, int], lines: Sequence[Line]
     return list(groups.values())
 
 
+def telling_zeros(values: Mapping[Hashable, int], lines: Sequence[Line],
+                  hidden: set[Hashable]) -> set[Hashable]:
+    """Zeros that would give away hidden answers: the zero parts of an attribute line whose
+    every non-zero part is hidden."""
+    found: set[Hashable] = set()
+    for line in lines:
+        if not line.attribute:
+            continue
+        nonzero = [c for c in line.parts if values[c]]
+        if nonzero and all(c in hidden for c in nonzero):
+            found |= {c for c in line.parts if not values[c]}
+    return found
+
+
 def _suppress_group(values: Mapping[Hashable, int], lines: Sequence[Line], min_count: int
                     ) -> set[Hashable]:
     hidden = primary(values, min_count)
     if not lines:
         return hidden
+    while True:  # complements may hide a row's last shown non-zero: its zeros then go too
+        hidden |= telling_zeros(values, lines, hidden)
+        _complete(values, lines, hidden)
+        if telling_zeros(values, lines, hidden) <= hidden:
+            return hidden
+
+
+def _complete(values: Mapping[Hashable, int], lines: Sequence[Line], hidden: set[Hashable]
+              ) -> None:
+    """Hide complements (into ``hidden``) until no hidden cell is derivable."""
     order = {cell: i for i, cell in enumerate(values)}
     totals = {line.total for line in lines}
     derivable = derivable_cells(hidden, lines)
@@ -97,7 +125,7 @@ def _suppress_group(values: Mapping[Hashable, int], lines: Sequence[Line], min_c
         candidates = dict.fromkeys(c for line in touching for c in (*line.parts, line.total)
                                    if c not in hidden)
         if not candidates:
-            return hidden
+            return
         best = None
         cheapest = sorted(candidates, key=lambda c: (values[c] == 0, c in totals, values[c],
                                                      order[c]))[:LOOKAHEAD]
@@ -110,7 +138,6 @@ def _suppress_group(values: Mapping[Hashable, int], lines: Sequence[Line], min_c
         last = best[1]
         hidden.add(last)
         derivable = best[2]
-    return hidden
 
 
 def derivable_cells(hidden: Iterable[Hashable], lines: Sequence[Line]) -> set[Hashable]:

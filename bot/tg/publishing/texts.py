@@ -34,6 +34,9 @@ REFUSALS = {
     "no-longer-valid": N_("Not published: with the flows as they are now, this file has "
                           "problems:"),
     "no-previous": N_("{flow} has no earlier version to go back to."),
+    "flows-dir-unwritable": N_("Not published: cannot write FLOWS_DIR {path} ({error}). The "
+                               "server's admin must give the bot write access to that folder "
+                               "(docs/operations.md); nothing was changed."),
 }
 
 
