@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.storage.db import Reader, Tx
+from bot.storage.dialect import postgres
 
 SIGNAL = "followups"  # Database.signal name: a timer was added
 STOPPED_COUNTER = "followups_stopped"  # counters row per procedure: runs stopped
@@ -145,6 +146,16 @@ async def prune_finished(tx: Tx) -> int:
         " WHERE t.run_id = followup_runs.id AND t.done = 0)")
 
 
+_REPORTERS = (
+    "SELECT user_id, lang, MAX(id) FROM followup_runs WHERE flow_id = ?"
+    " AND reported_blocker = 1 AND status != 'stopped' AND answered_at <= ?"
+    " AND user_id > ? GROUP BY user_id ORDER BY user_id LIMIT ?")
+_REPORTERS_PG = (
+    "SELECT DISTINCT ON (user_id) user_id, lang, id FROM followup_runs WHERE flow_id = ?"
+    " AND reported_blocker = 1 AND status != 'stopped' AND answered_at <= ?"
+    " AND user_id > ? ORDER BY user_id, id DESC LIMIT ?")
+
+
 async def blocker_reporters(db: Reader, flow_id: str, *, reported_by: float, after: int,
                             limit: int) -> list[tuple[int, str]]:
     """(user id, language) of people who reported a blocker on a procedure by `reported_by`
@@ -152,11 +163,9 @@ async def blocker_reporters(db: Reader, flow_id: str, *, reported_by: float, aft
     user id order from `after` (a note goes out in chunks)."""
     # SQLite takes a bare column (lang) from the row that gave MAX(id); the index walks
     # (flow, user) in order, so each chunk reads only its own people.
+    # PostgreSQL refuses a bare column beside MAX: DISTINCT ON says the same.
     rows = await db.fetchall(
-        "SELECT user_id, lang, MAX(id) FROM followup_runs WHERE flow_id = ?"
-        " AND reported_blocker = 1 AND status != 'stopped' AND answered_at <= ?"
-        " AND user_id > ? GROUP BY user_id ORDER BY user_id LIMIT ?",
-        (flow_id, reported_by, after, limit))
+        (_REPORTERS_PG if postgres(db) else _REPORTERS), (flow_id, reported_by, after, limit))
     return [(int(r["user_id"]), str(r["lang"])) for r in rows]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +16,7 @@ from fakebotapi import FakeBotAPI
 
 from bot.app import Runtime
 from bot.i18n import gettext_for
-from bot.storage import volunteers
+from bot.storage import Database, volunteers
 from bot.tg.publishing.texts import FILE_REFUSALS
 
 _ = gettext_for("en")
@@ -251,9 +250,11 @@ async def test_an_upload_stored_before_a_restart_is_checked_after_it(
     published = (flows / "CN" / FILE).read_text(encoding="utf-8")
     broken = published.replace("next: med_cert", "next: nowhere", 1)
     file_id = fake_api.store_file(broken.encode("utf-8"))
-    with sqlite3.connect(tmp_path / "data" / "bot.sqlite3") as conn:
-        conn.execute("INSERT INTO proposals (author_id, chat_id, file_id, file_name, created_at)"
-                     " VALUES (?, ?, ?, ?, 0)", (ALICE, ALICE, file_id, FILE))
+    db = await Database.open(tmp_path / "data" / "bot.sqlite3")  # as another program would
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO proposals (author_id, chat_id, file_id, file_name,"
+                         " created_at) VALUES (?, ?, ?, ?, 0)", (ALICE, ALICE, file_id, FILE))
+    await db.close()
 
     runtime = await start_bot(flows_dir=flows, admin_ids=frozenset({ALICE, BOB}))
     await _checked(runtime)
