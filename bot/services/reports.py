@@ -22,9 +22,10 @@ from bot.engine.model import Flow, Step, Text
 from bot.engine.texts import interpolate
 from bot.i18n import babel_locale
 from bot.storage import reports as sql
-from bot.storage.db import Reader
+from bot.storage.db import Reader, Tx
 from bot.storage.reports import Period
 
+from . import report_overlaps
 from .report_columns import BLOCKERS, CASE_RESULTS, FOLLOWUP_RESULTS
 from .suppression import Line, suppress
 
@@ -81,6 +82,7 @@ class Report:
     min_count: int
     generated: str
     tables: dict[str, Table]
+    published: dict[Hashable, int | None] = field(default_factory=dict)  # None: hidden
 
     def table(self, name: str) -> Table:
         return self.tables[name]
@@ -121,7 +123,47 @@ def _pct(part: Any, whole: Any) -> Any:
 
 async def build(db: Reader, flows: FlowSet, period: Period, *, lang: str = "en",
                 min_count: int = 10, today: date | None = None) -> Report:
-    """Query, aggregate and suppress: the whole report, ready to be written."""
+    """Query, aggregate and suppress: the whole report, ready to be written.
+
+    Reports released before over overlapping days are taken into account (see
+    ``report_overlaps``): a count hidden here cannot be had by subtracting two reports.
+    Record the report once given out with :func:`release`."""
+    cells, tables = await _collect(db, flows, period, lang, min_count)
+    released = await sql.released_overlapping(db, period)
+    extra = await report_overlaps.constraints(
+        released, period, cells.values,
+        lambda part: _counts_of(db, flows, part, lang, min_count))
+    hidden = suppress(cells.values, cells.lines + extra.lines, min_count, known=extra.known,
+                      frozen=extra.frozen, private=extra.private)
+    for table in tables.values():
+        for row in table.rows:
+            keys = row.pop("_keys", {})
+            for column, key in keys.items():
+                row[column] = HIDDEN if key in hidden else cells.values[key]
+            for column, (part, whole) in row.pop("_pct", {}).items():
+                row[column] = _pct(row[part], row[whole])
+    for row in tables["procedures"].rows:
+        row["left_most_at"] = _left_most(tables["steps"], row["flow_id"])
+    generated = (today or datetime.now(UTC).date()).isoformat()
+    published = {key: None if key in hidden else value for key, value in cells.values.items()}
+    return Report(period, lang, min_count, generated, tables, published)
+
+
+async def release(tx: Tx, report: Report) -> None:
+    """Remember what a report gave out (counts only, no text), for the reports after it."""
+    await sql.add_release(tx, report.period, report.min_count, {
+        report_overlaps.key_text(key): value for key, value in report.published.items()})
+
+
+async def _counts_of(db: Reader, flows: FlowSet, period: Period, lang: str, min_count: int
+                     ) -> dict[Hashable, int]:
+    cells, _tables = await _collect(db, flows, period, lang, min_count)
+    return cells.values
+
+
+async def _collect(db: Reader, flows: FlowSet, period: Period, lang: str, min_count: int
+                   ) -> tuple[_Cells, dict[str, Table]]:
+    """Every count of the report and the totals linking them, before suppression."""
     journey = await sql.journey_counts(db, period)
     languages = await sql.started_by_language(db, period)
     cases = {r["flow_id"] or NO_FLOW: r for r in await sql.case_figures(db, period)}
@@ -157,19 +199,7 @@ async def build(db: Reader, flows: FlowSet, period: Period, *, lang: str = "en",
           [(flow_id, f"r{i}", r[f"r{i}"]) for flow_id, r in cases.items() for i in range(1, 6)
            if r[f"r{i}"]])
     _blockers(cells, tables["blockers"], flows, lang, blockers)
-
-    hidden = suppress(cells.values, cells.lines, min_count)
-    for table in tables.values():
-        for row in table.rows:
-            keys = row.pop("_keys", {})
-            for column, key in keys.items():
-                row[column] = HIDDEN if key in hidden else cells.values[key]
-            for column, (part, whole) in row.pop("_pct", {}).items():
-                row[column] = _pct(row[part], row[whole])
-    for row in tables["procedures"].rows:
-        row["left_most_at"] = _left_most(tables["steps"], row["flow_id"])
-    generated = (today or datetime.now(UTC).date()).isoformat()
-    return Report(period, lang, min_count, generated, tables)
+    return cells, tables
 
 
 _COLUMNS: dict[str, list[str]] = {

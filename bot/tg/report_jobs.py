@@ -91,6 +91,8 @@ class ReportJobs:
             await reader.close()
         document = await asyncio.to_thread(report_formats.render, report, request.fmt)
         chart = await asyncio.to_thread(main_chart, report, "png")
+        async with self.db.transaction() as tx:  # later reports are suppressed with it
+            await reports.release(tx, report)
         return document, chart, caption(request, report.min_count)
 
     async def _send(self, request: Request, calls: list[tuple[str, dict]]) -> None:

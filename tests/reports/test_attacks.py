@@ -99,3 +99,62 @@ async def test_a_row_does_not_tell_the_hidden_rating_by_its_zeros(db: Database) 
     report = await reports.build(db, FLOWS, NOVEMBER, min_count=5)
     birth = row(report, "ratings", flow_id="kz-birth")
     assert [birth[f"r{i}"] for i in range(1, 6)] == [HIDDEN] * 5  # not c,0,0,0,0
+
+
+async def _released(db: Database, period, **kw) -> reports.Report:
+    from tests.reports.test_reports import FLOWS
+
+    report = await reports.build(db, FLOWS, period, min_count=5, **kw)
+    async with db.transaction() as tx:
+        await reports.release(tx, report)
+    return report
+
+
+def _subtraction_gives_nothing_small(old: reports.Report, new: reports.Report) -> None:
+    """The outsider's attack: the same cell shown in two reports, subtracted."""
+    for key, value in new.published.items():
+        before = old.published.get(key)
+        if value is None or before is None:
+            continue
+        assert abs(value - before) == 0 or abs(value - before) >= new.min_count, key
+
+
+async def test_two_overlapping_periods_do_not_give_a_day_away(db: Database) -> None:
+    """1-29 November released (40 started); 1-30 November would show 42: the 2 who started
+    on the 30th. The second report hides what would give them away."""
+    await add_events(db, [("started", "intro", "", 40), ("reached", "intro", "", 40)],
+                     day="2026-11-10")
+    first = await _released(db, reports.make_period("KZ", "2026-11-01", "2026-11-29"))
+    assert row(first, "procedures", flow_id="kz-birth")["started"] == 40
+    await add_events(db, [("started", "intro", "", 2), ("reached", "intro", "", 2)],
+                     day="2026-11-30")
+    second = await _released(db, NOVEMBER)
+    assert row(second, "procedures", flow_id="kz-birth")["started"] is HIDDEN
+    _subtraction_gives_nothing_small(first, second)
+    rows = await db.fetchall("SELECT since, until, cells FROM report_releases ORDER BY id")
+    assert [(r["since"], r["until"]) for r in rows] == [("2026-11-01", "2026-11-29"),
+                                                         ("2026-11-01", "2026-11-30")]
+
+
+async def test_a_shorter_period_inside_a_released_one_is_protected_too(db: Database) -> None:
+    await add_events(db, [("started", "intro", "", 40), ("reached", "intro", "", 40)],
+                     day="2026-11-10")
+    await add_events(db, [("started", "intro", "", 3), ("reached", "intro", "", 3)],
+                     day="2026-11-30")
+    whole = await _released(db, NOVEMBER)
+    assert row(whole, "procedures", flow_id="kz-birth")["started"] == 43
+    part = await _released(db, reports.make_period("KZ", "2026-11-01", "2026-11-29"))
+    assert row(part, "procedures", flow_id="kz-birth")["started"] is HIDDEN
+    _subtraction_gives_nothing_small(whole, part)
+
+
+async def test_disjoint_periods_and_large_differences_stay_shown(db: Database) -> None:
+    await add_events(db, [("started", "intro", "", 40), ("reached", "intro", "", 40)],
+                     day="2026-11-10")
+    await add_events(db, [("started", "intro", "", 30), ("reached", "intro", "", 30)],
+                     day="2026-12-10")
+    await _released(db, NOVEMBER)
+    december = await _released(db, reports.make_period("KZ", "2026-12-01", "2026-12-31"))
+    assert row(december, "procedures", flow_id="kz-birth")["started"] == 30
+    both = await _released(db, reports.make_period("KZ", "2026-11-01", "2026-12-31"))
+    assert row(both, "procedures", flow_id="kz-birth")["started"] == 70  # 70 - 40 = 30: fine
