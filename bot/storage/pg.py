@@ -179,7 +179,7 @@ class PgDatabase(sqlite_db.Database):
 
     def __init__(self, url: str, pool: AsyncConnectionPool[Any],
                  identity: frozenset[str]) -> None:
-        self.path = None  # type: ignore[assignment]
+        self.path = redact(url)  # type: ignore[assignment]  # named in health answers
         self.url = url
         self._pool = pool
         self._identity = identity
@@ -299,6 +299,12 @@ class PgDatabase(sqlite_db.Database):
                             _one_line(exc), delay)
                 await asyncio.sleep(delay)
                 delay = min(30.0, delay * 2)
+
+    async def check_writable(self) -> None:
+        """Commit a tiny real write (health checks): a server that refuses writes (read-only
+        replica, full disk) still answers reads."""
+        async with self.transaction() as tx:
+            await tx.execute("UPDATE schema_version SET version = version WHERE id = 1")
 
     async def schema_version(self) -> int:
         """The number of the last migration applied (the ``schema_version`` table)."""

@@ -89,10 +89,8 @@ class SharedLoop:
             if lease.attempts > MAX_ATTEMPTS:
                 await self.set_aside(lease)
                 return
+            # Stopping cuts a flood pause short: a claimed row is handled, not given back.
             notice = await self.d._slow_down(lease.chat_id)
-            if self.d._stopping:
-                await inbox_claims.release(self.db, self.owner, [lease.update_id])
-                return
             try:
                 await self.d._process(lease.update_id, lease.chat_id, None, notice=notice,
                                       owner=self.owner)
