@@ -122,7 +122,8 @@ class Runtime:
         sender = Sender(bot, self.db, limiter=limiter, on_blocked=mediation.on_blocked)
         workspace = WorkspaceSender(bot, self.db, self.settings, limiter)
         dispatcher = Dispatcher(self.application, self.db, on_failed=apologise,
-                                flood=FloodGuard(), on_flood=flood_notice)
+                                flood=FloodGuard(), on_flood=flood_notice,
+                                lease_seconds=self.settings.inbox_lease_seconds)
         await dispatcher.start()
         shared = [sender, *mediation.workers(), *publishing.workers(bot), *followups.workers(),
                   workspace, AbandonScanner(self.db, self.settings.abandon_after_hours)]

@@ -40,8 +40,9 @@ class SetAside(Exception):
 class SharedLoop:
     """The claim loop of one dispatcher (see the module docstring)."""
 
-    def __init__(self, dispatcher: Dispatcher) -> None:
+    def __init__(self, dispatcher: Dispatcher, lease: float = 60.0) -> None:
         self.d = dispatcher
+        self.lease = lease
         self.db = dispatcher._db
         self.owner: str = getattr(self.db, "instance", "local")
         self.running: dict[int, asyncio.Task[None]] = {}
@@ -63,7 +64,7 @@ class SharedLoop:
         free = CAPACITY - len(self.running)
         if free <= 0 or self.d._stopping:
             return 0
-        leases = await inbox_claims.claim(self.db, self.owner, free)
+        leases = await inbox_claims.claim(self.db, self.owner, free, self.lease)
         for lease in leases:
             task = asyncio.create_task(self.handle(lease), name="dispatcher-turn")
             self.running[lease.update_id] = task
