@@ -207,6 +207,14 @@ async def _serve(runtime: Runtime) -> int:
                 if not runtime.token_refused.is_set():  # else the transport said it already
                     log.critical(REFUSED_LINE)
                 return 2
+            except DatabaseUnavailable as exc:
+                if not runtime.settings.database_url:
+                    raise  # a SQLite file that cannot be opened does not heal by waiting
+                await runtime.stop()
+                delay = retry_delay(attempt)
+                log.error("%s; attempt %d, next try in %.0f s", exc, attempt, delay)
+                if await _wait(stop, delay):
+                    return 0
             except NetworkError as exc:  # TimedOut included; the message names no secret
                 await runtime.disconnect()
                 delay = retry_delay(attempt)

@@ -24,12 +24,13 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import psycopg
 from psycopg import sql as pgsql
 from psycopg.adapt import Dumper, Loader
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from bot.storage import db as sqlite_db
 from bot.storage.dialect import COMPAT_SQL, identity_tables, to_postgres
@@ -61,13 +62,19 @@ def _row_factory(cursor: Any) -> Any:
     desc = cursor.description
     if desc is None:
         return tuple
-    keys = [d.name for d in desc]
+    return _maker(tuple(d.name for d in desc))
+
+
+@lru_cache(maxsize=1024)
+def _maker(keys: tuple[str, ...]) -> Any:
+    """One row builder per distinct column list (queries repeat: built once each)."""
     names = {k.lower(): i for i, k in reversed(list(enumerate(keys)))}
+    key_list = list(keys)
 
     def make(values: Sequence[Any]) -> Row:
         row = Row(values)
         row._names = names
-        row._keys = keys
+        row._keys = key_list
         return row
     return make
 
@@ -204,8 +211,9 @@ class PgDatabase(sqlite_db.Database):
                 await migrate_pg(conn, migrations, COMPAT_SQL)
         except (psycopg.Error, OSError, TimeoutError, ValueError, RuntimeError) as exc:
             await pool.close()
+            reason = await _why_not(url) if isinstance(exc, PoolTimeout) else _one_line(exc)
             raise sqlite_db.DatabaseUnavailable(
-                f"cannot use the PostgreSQL database {redact(url)}: {_one_line(exc)}") from None
+                f"cannot use the PostgreSQL database {redact(url)}: {reason}") from None
         except BaseException:
             await pool.close()
             raise
@@ -328,6 +336,16 @@ class PgDatabase(sqlite_db.Database):
                 await self._listener
             self._listener = None
         await self._pool.close()
+
+
+async def _why_not(url: str) -> str:
+    """The server's own reason a connection fails (the pool only says it timed out)."""
+    try:
+        conn = await psycopg.AsyncConnection.connect(url, connect_timeout=5)
+    except Exception as exc:
+        return _one_line(exc)
+    await conn.close()
+    return "no connection within 15 s"
 
 
 async def _configure_async(conn: psycopg.AsyncConnection[Any]) -> None:

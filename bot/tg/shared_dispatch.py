@@ -54,9 +54,8 @@ class SharedLoop:
             self.db.take(inbox.SIGNAL)  # what was posted: the claim reads the table anyway
             try:
                 await self.claim_and_start()
-            except Exception as exc:
-                log.warning("dispatcher: claiming updates failed (%s); retrying",
-                            type(exc).__name__)
+            except Exception:
+                log.warning("dispatcher: claiming updates failed", exc_info=True)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), POLL)
 
@@ -95,9 +94,8 @@ class SharedLoop:
             try:
                 await self.d._process(lease.update_id, lease.chat_id, None, notice=notice,
                                       owner=self.owner)
-            except Exception as exc:  # transient (see Dispatcher._process): try again later
-                log.warning("dispatcher: update %s will be retried (%s)", lease.update_id,
-                            type(exc).__name__, exc_info=log.isEnabledFor(logging.DEBUG))
+            except Exception:  # transient (see Dispatcher._process): try again later
+                log.warning("dispatcher: an update will be retried", exc_info=True)
                 with contextlib.suppress(Exception):
                     await inbox_claims.release(self.db, self.owner, [lease.update_id],
                                                RETRY_DELAY)
