@@ -27,6 +27,7 @@ from bot.i18n import LOCALES_DIR
 from bot.logs import setup_logging
 from bot.ops.http import MetricsServer
 from bot.services.flood import FloodGuard
+from bot.services.flow_watch import FlowWatcher
 from bot.services.journey import AbandonScanner
 from bot.services.library import FlowLibrary, FlowsInvalid
 from bot.storage import volunteers
@@ -128,6 +129,8 @@ class Runtime:
         shared = [sender, *mediation.workers(), *publishing.workers(bot), *followups.workers(),
                   workspace, AbandonScanner(self.db, self.settings.abandon_after_hours)]
         local = [report_jobs, ApiProbe(bot, self.api_status, self.probe_interval)]
+        if self.db.postgres:  # flows published in another process are loaded here too
+            local.append(FlowWatcher(self.library))
         self.workers = [dispatcher, *shared, *local]
         if self.db.postgres:  # several processes: the elected one sends and runs timers
             leadership = Leadership(getattr(self.db, "url", ""), shared)

@@ -30,7 +30,7 @@ class Settings:
     telegram_api_url: str = "https://api.telegram.org/bot"
     database_path: Path = Path("data/passerelle.sqlite3")
     database_url: str | None = field(default=None, repr=False)  # postgresql://… (password)
-    inbox_lease_seconds: float = 60.0  # PostgreSQL: a dead process's update comes back after
+    inbox_lease_seconds: float = 10.0  # PostgreSQL: a dead process's update comes back after
     flows_dir: Path = Path("flows")
     admin_ids: frozenset[int] = frozenset()
     log_level: str = "INFO"
@@ -175,7 +175,7 @@ def load_settings(
         telegram_api_url=api_url,
         database_path=database_path,
         database_url=database_url,
-        inbox_lease_seconds=_number(env, "INBOX_LEASE_SECONDS", 60.0),
+        inbox_lease_seconds=_number(env, "INBOX_LEASE_SECONDS", 10.0),
         flows_dir=Path(env.get("FLOWS_DIR", "").strip() or Settings.flows_dir),
         admin_ids=frozenset(admin_ids),
         log_level=log_level,

@@ -72,7 +72,7 @@ class Dispatcher(BackgroundWorker):
         poll_interval: float = 30.0,
         flood: FloodGuard | None = None,
         on_flood: FloodHook | None = None,
-        lease_seconds: float = 60.0,
+        lease_seconds: float = 10.0,
     ) -> None:
         self._app = application
         self._db = db

@@ -40,7 +40,7 @@ class SetAside(Exception):
 class SharedLoop:
     """The claim loop of one dispatcher (see the module docstring)."""
 
-    def __init__(self, dispatcher: Dispatcher, lease: float = 60.0) -> None:
+    def __init__(self, dispatcher: Dispatcher, lease: float = 10.0) -> None:
         self.d = dispatcher
         self.lease = lease
         self.db = dispatcher._db
@@ -90,7 +90,13 @@ class SharedLoop:
                 await self.set_aside(lease)
                 return
             # Stopping cuts a flood pause short: a claimed row is handled, not given back.
-            notice = await self.d._slow_down(lease.chat_id)
+            # While the chat waits out its flood pause the lease is renewed (the row is not
+            # locked yet: its turn's transaction locks it from its first statement on).
+            keep = asyncio.create_task(self.keep(lease.update_id))
+            try:
+                notice = await self.d._slow_down(lease.chat_id)
+            finally:
+                keep.cancel()
             try:
                 await self.d._process(lease.update_id, lease.chat_id, None, notice=notice,
                                       owner=self.owner)
@@ -104,6 +110,14 @@ class SharedLoop:
         finally:
             self.running.pop(lease.update_id, None)
             self.wake.set()  # the chat's next update may be claimed now
+
+    async def keep(self, update_id: int) -> None:
+        """Renew the lease on ``update_id`` every third of its length until cancelled."""
+        while True:
+            await asyncio.sleep(self.lease / 3)
+            with contextlib.suppress(Exception):
+                async with self.db.transaction() as tx:
+                    await inbox_claims.renew(tx, self.owner, update_id, self.lease)
 
     async def set_aside(self, lease: Lease) -> None:
         row = await inbox.get(self.db, lease.update_id)
