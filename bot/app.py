@@ -51,6 +51,7 @@ from bot.tg.sender import Sender
 from bot.tg.transport import AiohttpRequest
 from bot.tg.webhook import WebhookServer
 from bot.tg.workspace.sender import WorkspaceSender
+from bot.tg.workspace.targets_worker import TargetWorker
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +128,8 @@ class Runtime:
                                 lease_seconds=self.settings.inbox_lease_seconds)
         await dispatcher.start()
         shared = [sender, *mediation.workers(), *publishing.workers(bot), *followups.workers(),
-                  workspace, AbandonScanner(self.db, self.settings.abandon_after_hours)]
+                  workspace, TargetWorker(self.db, self.library),
+                  AbandonScanner(self.db, self.settings.abandon_after_hours)]
         local = [report_jobs, ApiProbe(bot, self.api_status, self.probe_interval)]
         if self.db.postgres:  # flows published in another process are loaded here too
             local.append(FlowWatcher(self.library))
