@@ -22,6 +22,7 @@ from typing import Any
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
+from bot import config_check
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import LOCALES_DIR
 from bot.logs import setup_logging
@@ -284,6 +285,8 @@ def run_bot() -> int:
         print(f"passerelle: {exc}", file=sys.stderr)
         return 2
     setup_logging(settings)
+    for warning in config_check.warnings(settings):
+        log.warning("%s", warning)
     if not LOCALES_DIR.is_dir():  # e.g. a non-editable install: the UI would be English only
         log.warning("no UI catalogues at %s: install with `pip install -e .`", LOCALES_DIR)
     if not prepare_flows(settings):
