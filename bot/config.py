@@ -51,6 +51,7 @@ class Settings:
     telegram_api_url: str = "https://api.telegram.org/bot"
     database_path: Path = Path("data/passerelle.sqlite3")
     database_url: str | None = field(default=None, repr=False)  # postgresql://… (password)
+    inbox_lease_seconds: float = 10.0  # PostgreSQL: a dead process's update comes back after
     flows_dir: Path = Path("data/flows")
     shipped_flows_dir: Path = SHIPPED_FLOWS
     admin_ids: frozenset[int] = frozenset()
@@ -195,6 +196,7 @@ def load_settings(
         telegram_api_url=api_url,
         database_path=database_path,
         database_url=database_url,
+        inbox_lease_seconds=_number(env, "INBOX_LEASE_SECONDS", 10.0),
         flows_dir=Path(env.get("FLOWS_DIR", "").strip() or Settings.flows_dir),
         admin_ids=frozenset(admin_ids),
         log_level=log_level,
