@@ -7,6 +7,7 @@ without spaces. The expected procedure must come first among the person's countr
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,12 @@ PHRASINGS = [
     ("CN", "我是黑户", "cn-no-hukou"),
     ("CN", "minimum living allowance", "cn-dibao"),
 ]
+
+
+def test_the_stemmer_is_installed() -> None:
+    """First, so that a virtualenv older than the dependency says what to do."""
+    assert importlib.util.find_spec("snowballstemmer") is not None, (
+        "snowballstemmer is missing: run `pip install -e '.[dev]'` (pyproject.toml lists it)")
 
 
 @pytest.fixture(scope="module")
