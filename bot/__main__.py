@@ -99,6 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("path", help="the copy's file name, or a folder for a dated name")
     commands.add_parser("run", help="run the bot (the same as no command)")
     commands.add_parser("followups", help="follow-ups waiting and change notes sent (counts)")
+    commands.add_parser("set-webhook", help="register WEBHOOK_URL and WEBHOOK_SECRET with "
+                        "Telegram (idempotent; once for all processes)")
+    to_pg = commands.add_parser("migrate-to-postgres", help="copy a SQLite database into "
+                                "DATABASE_URL (every table, counts checked, resumable)")
+    to_pg.add_argument("--from", dest="source", required=True, metavar="SQLITE_FILE")
+    to_pg.add_argument("--force", action="store_true",
+                       help="empty a PostgreSQL database that already holds data first")
     return parser
 
 
@@ -153,7 +160,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.flows_command in ("history", "diff"):
             from bot.cli import flows_history
 
-            database = load_settings(require_token=False).database_path
+            database = load_settings(require_token=False).database
             if args.flows_command == "history":
                 return flows_history.history(database, Path(directory), args.flow_id)
             return flows_history.diff(database, Path(directory), args.flow_id, args.version)
@@ -183,6 +190,15 @@ def _dispatch(args: argparse.Namespace) -> int:
         from bot.cli import forget
 
         return forget.run(args.user_id, load_settings(require_token=False))
+    if args.command == "set-webhook":
+        from bot.cli import pg
+
+        return pg.set_webhook(load_settings())
+    if args.command == "migrate-to-postgres":
+        from bot.cli import pg
+
+        return pg.migrate_to_postgres(args.source, load_settings(require_token=False),
+                                      args.force)
     if args.command == "report":
         from bot.cli import report
 

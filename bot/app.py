@@ -31,6 +31,7 @@ from bot.services.journey import AbandonScanner
 from bot.services.library import FlowLibrary, FlowsInvalid
 from bot.storage import volunteers
 from bot.storage.db import Database, DatabaseUnavailable
+from bot.storage.leader import Leadership
 from bot.tg.api_probe import ApiProbe
 from bot.tg.api_status import REFUSED_LINE, ApiStatus, TokenRefused
 from bot.tg.app import build_application
@@ -87,7 +88,7 @@ class Runtime:
         """The parts that need no Telegram: the database, then the metrics port (so
         monitoring sees a 503 with the reason while Telegram is unreachable at start)."""
         if self.db is None:
-            self.db = await Database.open(self.settings.database_path)
+            self.db = await Database.open(self.settings.database)
         if self.settings.metrics_port is not None and self.metrics is None:
             self.metrics = MetricsServer(self.db, host=self.settings.metrics_listen,
                                          port=self.settings.metrics_port,
@@ -123,13 +124,19 @@ class Runtime:
         dispatcher = Dispatcher(self.application, self.db, on_failed=apologise,
                                 flood=FloodGuard(), on_flood=flood_notice)
         await dispatcher.start()
-        await sender.start()
-        self.workers = [dispatcher, sender, *mediation.workers(), *publishing.workers(bot),
-                        *followups.workers(), report_jobs, workspace,
-                        AbandonScanner(self.db, self.settings.abandon_after_hours),
-                        ApiProbe(bot, self.api_status, self.probe_interval)]
-        for worker in self.workers[2:]:
-            await worker.start()
+        shared = [sender, *mediation.workers(), *publishing.workers(bot), *followups.workers(),
+                  workspace, AbandonScanner(self.db, self.settings.abandon_after_hours)]
+        local = [report_jobs, ApiProbe(bot, self.api_status, self.probe_interval)]
+        self.workers = [dispatcher, *shared, *local]
+        if self.db.postgres:  # several processes: the elected one sends and runs timers
+            leadership = Leadership(getattr(self.db, "url", ""), shared)
+            self.workers.insert(1, leadership)
+            await leadership.start()
+            for worker in local:
+                await worker.start()
+        else:
+            for worker in self.workers[1:]:
+                await worker.start()
         roster = await volunteers.all_volunteers(self.db)
         await queue_command_menus(self.db, self.settings, tuple(v.user_id for v in roster))
         if self.settings.webhook_url:
@@ -137,7 +144,8 @@ class Runtime:
                                          secret_token=self.settings.webhook_secret or "",
                                          host=self.settings.webhook_listen,
                                          port=self.settings.webhook_port,
-                                         api_problem=self.api_problem)
+                                         api_problem=self.api_problem,
+                                         shared=self.db.postgres)
             await self.webhook.start()
         else:
             intake = Intake(bot, self.db, timeout=self.poll_timeout,

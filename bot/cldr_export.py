@@ -8,7 +8,8 @@ A test regenerates it and compares, so a Babel upgrade or an edit here cannot dr
     python -m bot.cldr_export            # rewrite bot/engine/cldr.json
     python -m bot.cldr_export --check    # exit 1 when the file is not what Babel gives
 
-Per language: the short, medium and long date patterns; the month names in every form
+Per language: its script (`Latn`, `Cyrl`: the checker's `mixed-script` rule); the short,
+medium and long date patterns; the month names in every form
 (format and stand-alone, wide and abbreviated: `марта` and `март`), gathered from every
 regional variant of the language in CLDR (so Arabic has the Levantine `آذار` of ar_LB/ar_SY
 as well as `مارس`); the decimal and group symbols. Also every locale identifier Babel knows,
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import babel
 from babel import Locale, localedata, numbers
+from babel.core import get_global, parse_locale
 
 OUTPUT = Path(__file__).resolve().parent / "engine" / "cldr.json"
 
@@ -77,9 +79,20 @@ def _month_names(lang: str) -> dict[str, int]:
     return {name: month for name, month in sorted(names.items()) if name not in clashes}
 
 
+def script(lang: str) -> str:
+    """The script the language is written in (ISO 15924, `Latn`, `Cyrl`): the code's own
+    (`uz_Cyrl`), else CLDR's likely subtags (`uz` -> `uz_Latn_UZ`); "" when CLDR has none."""
+    locale = Locale.parse(lang)
+    if locale.script:
+        return locale.script
+    likely = get_global("likely_subtags").get(locale.language)
+    return (parse_locale(likely)[2] or "") if likely else ""  # Locale.parse drops Cyrl in ru
+
+
 def language_data(lang: str) -> dict[str, object]:
     locale = Locale.parse(REPRESENTATIVE.get(lang, lang))
     return {
+        "script": script(lang),
         "locale": str(locale),
         "short": locale.date_formats["short"].pattern,
         "medium": locale.date_formats["medium"].pattern,

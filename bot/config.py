@@ -29,6 +29,7 @@ class Settings:
     bot_token: str = field(repr=False)
     telegram_api_url: str = "https://api.telegram.org/bot"
     database_path: Path = Path("data/passerelle.sqlite3")
+    database_url: str | None = field(default=None, repr=False)  # postgresql://… (password)
     flows_dir: Path = Path("flows")
     admin_ids: frozenset[int] = frozenset()
     log_level: str = "INFO"
@@ -47,6 +48,11 @@ class Settings:
     report_min_count: int = 10
     abandon_after_hours: float = 24.0
     health_stale_seconds: float = 120.0
+
+    @property
+    def database(self) -> str | Path:
+        """What ``Database.open`` takes: the PostgreSQL URL when set, else the SQLite file."""
+        return self.database_url or self.database_path
 
     @property
     def telegram_file_url(self) -> str:
@@ -154,6 +160,11 @@ def load_settings(
     if database_path.is_dir():
         raise ConfigError(f"DATABASE_PATH={str(database_path)!r} is a folder; give a file, "
                           f"e.g. {database_path / 'passerelle.sqlite3'}")
+    database_url = env.get("DATABASE_URL", "").strip() or None
+    if database_url and not database_url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError("DATABASE_URL must start with postgresql:// (e.g. postgresql://"
+                          "passerelle:PASSWORD@127.0.0.1:5432/passerelle); leave it empty "
+                          "to use SQLite at DATABASE_PATH")
     log_level = (env.get("LOG_LEVEL", "").strip() or "INFO").upper()
     if log_level not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL={log_level.lower()!r} is not a log level; use one of "
@@ -162,6 +173,7 @@ def load_settings(
         bot_token=token,
         telegram_api_url=api_url,
         database_path=database_path,
+        database_url=database_url,
         flows_dir=Path(env.get("FLOWS_DIR", "").strip() or Settings.flows_dir),
         admin_ids=frozenset(admin_ids),
         log_level=log_level,

@@ -28,6 +28,10 @@ RTL_LANGUAGES = frozenset(lang for lang in LANGUAGES
                           if Locale.parse(lang).character_order == "right-to-left")
 # Telegram's language_code values that name one of our languages by another code.
 LANGUAGE_ALIASES = {"tl": "fil"}  # Tagalog: Filipino is its standard form (commands.py too)
+# Where the people of a language were schooled in another script than the one Babel gives
+# the bare code, that script is offered first in that country (the person can switch back):
+# Uzbeks in southern Kyrgyzstan learned Uzbek in Cyrillic (content-review-2, G6).
+REGIONAL_LANGUAGES = {("uz", "KG"): "uz_Cyrl"}
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 
@@ -94,6 +98,16 @@ def match_language(telegram_code: str | None, offered: tuple[str, ...] = LANGUAG
         if lang.lower() == primary:
             return lang
     return None
+
+
+def regional_language(lang: str | None, country: str | None) -> str | None:
+    """The language to offer first to a `lang` speaker in `country`, when it is not `lang`."""
+    return REGIONAL_LANGUAGES.get((lang or "", country or ""))
+
+
+def same_language(first: str, second: str) -> bool:
+    """Two codes of one language in different scripts (`uz`, `uz_Cyrl`)."""
+    return first.split("_")[0] == second.split("_")[0]
 
 
 def format_day(value: date | str, lang: str) -> str:

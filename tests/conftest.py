@@ -6,12 +6,14 @@ only Telegram a test may talk to.
 
 from __future__ import annotations
 
+import os
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from backend import BACKEND
 from fakebotapi import FakeBotAPI
 from telegram import Bot
 
@@ -21,6 +23,8 @@ _LOOPBACK = {"127.0.0.1", "::1", "localhost", None}
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: about the SQLite file; skipped on PG")
+    config.addinivalue_line("markers", "postgres_only: needs PostgreSQL (several processes)")
     # The outbox replays calls by method name through Bot.do_api_request on purpose.
     config.addinivalue_line(
         "filterwarnings", "ignore:Please use 'Bot.:telegram.warnings.PTBUserWarning"
@@ -90,3 +94,73 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
         yield database
     finally:
         await database.close()
+
+
+# --- Backends: the whole suite runs on SQLite, and again on PostgreSQL ---------------------
+# PASSERELLE_TEST_BACKEND=postgres: every Database.open(path) of a test opens a schema of its
+# own on a throw-away PostgreSQL cluster started for the session (or on
+# PASSERELLE_TEST_DATABASE_URL), and DATABASE_URL points subprocesses (`python -m bot …`) at
+# the test's schema. Tests about the SQLite file itself are marked `sqlite_only`.
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if BACKEND == "postgres" and item.get_closest_marker("sqlite_only"):
+            item.add_marker(pytest.mark.skip(reason="SQLite file specific"))
+        if BACKEND != "postgres" and item.get_closest_marker("postgres_only"):
+            item.add_marker(pytest.mark.skip(reason="PostgreSQL only: run with "
+                                                    "PASSERELLE_TEST_BACKEND=postgres"))
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"passerelle database backend: {BACKEND}"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """The base URL of a PostgreSQL server for the session (started here if not given)."""
+    given = os.environ.get("PASSERELLE_TEST_DATABASE_URL", "").strip()
+    if given:
+        yield given
+        return
+    from bot.storage.pg_cluster import Cluster, find_bin
+
+    if find_bin() is None:
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+    with Cluster() as url:
+        yield url
+
+
+def schema_url(base: str, key: str) -> str:
+    """A URL whose connections use a schema of their own (created now), named after key."""
+    import hashlib
+
+    import psycopg
+
+    schema = "t_" + hashlib.sha1(key.encode()).hexdigest()[:20]
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(autouse=True)
+def _backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
+             tmp_path: Path) -> Iterator[None]:
+    if BACKEND != "postgres":
+        yield
+        return
+    base = request.getfixturevalue("pg_server")
+    from bot.storage import db as db_module
+    from bot.storage.dialect import is_postgres_url
+
+    original = db_module.Database.open.__func__  # type: ignore[attr-defined]
+    url = schema_url(base, str(tmp_path.resolve()))  # one schema per test, any file name
+
+    async def open_(cls: Any, target: Any, *args: Any, **kwargs: Any) -> Any:
+        return await original(cls, target if is_postgres_url(target) else url, *args, **kwargs)
+
+    monkeypatch.setattr(db_module.Database, "open", classmethod(open_))
+    monkeypatch.setenv("DATABASE_URL", url)
+    yield
+

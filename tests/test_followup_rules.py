@@ -240,9 +240,15 @@ async def test_finished_runs_are_pruned_unless_they_reported_a_blocker(
     waiting = await accept(db, flows, "2026-03-01", at("2026-03-10 12:00"))
     async with db.transaction() as tx:
         await followups.stop(tx, stopped, USER)
+    # Stop deletes the run (it names the person) at once, not at the next prune
+    assert await store.get_run(db, stopped) is None
+    assert await db.fetchall("SELECT * FROM followup_timers WHERE run_id = ?", (stopped,)) == []
+    [row] = await store.summary(db)
+    assert row["stopped"] == 1  # an anonymous count stays
+    async with db.transaction() as tx:
         await followups.answer(tx, flows, happy, USER, result="got_it", mask=0, now=0)
         await followups.answer(tx, flows, stuck, USER, result="refused", mask=1, now=0)
-    assert await followups.prune(db) == 1  # the stopped run; the answered ones await reminders
+    assert await followups.prune(db) == 0  # the answered ones await reminders
     await followups.fire_due(db, flows, compose, now=at("2026-03-26 12:00"), default_quiet=QUIET)
     assert await followups.prune(db) == 1  # the happy run, its reminder sent
     left = await db.fetchall("SELECT id FROM followup_runs ORDER BY id")

@@ -32,6 +32,7 @@ def settings_for(tmp_path: Path, **overrides: object) -> Settings:
     return Settings(**values)  # type: ignore[arg-type]
 
 
+@pytest.mark.sqlite_only
 async def test_a_backup_taken_while_the_bot_writes_is_consistent(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "live.sqlite3")
     writing = True
@@ -76,6 +77,7 @@ def test_a_backup_never_overwrites_and_needs_a_database(tmp_path: Path) -> None:
     assert (tmp_path / "copy.sqlite3").read_text() == "keep me"
 
 
+@pytest.mark.sqlite_only
 def test_the_backup_command_names_both_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     sqlite3.connect(tmp_path / "db.sqlite3").execute("CREATE TABLE t (x)").connection.close()

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from backend import db_env
 from fakebotapi import FakeBotAPI
 
 REPO = Path(__file__).resolve().parents[1]
@@ -23,7 +24,7 @@ CLOSED_PORT = "http://127.0.0.1:9/bot"
 async def start_bot(tmp_path: Path, **env: str) -> asyncio.subprocess.Process:
     clean = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path),
              "PYTHONPATH": str(REPO), "FLOWS_DIR": str(REPO / "flows"),
-             "DATABASE_PATH": str(tmp_path / "db.sqlite3"), **env}
+             "DATABASE_PATH": str(tmp_path / "db.sqlite3"), **db_env(), **env}
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", cwd=tmp_path, env=clean,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)

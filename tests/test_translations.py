@@ -14,6 +14,7 @@ from babel.messages.pofile import read_po, write_po
 
 from bot.__main__ import main
 from bot.engine import load_flows
+from bot.engine.translation_marks import source_hash, strip_marks
 from bot.services.flow_texts import file_texts
 from bot.services.translations import export_catalog, import_catalog
 
@@ -24,6 +25,11 @@ LANGS = sorted({lang for flow in load_flows(REPO / "flows").flows.flows.values()
 
 def _snapshot(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*.yaml"))}
+
+
+def _bare(text: str) -> str:
+    """The text without the translation marks (bot/engine/translation_marks.py)."""
+    return "\n".join(strip_marks(line) for line in text.split("\n"))
 
 
 def _po_roundtrip(catalog: Catalog) -> Catalog:
@@ -78,8 +84,9 @@ def test_round_trip_one_edited_string_changes_only_that_text(flows: Path, tmp_pa
     assert len(blocks) == 1
     _tag, i1, i2, _j1, _j2 = blocks[0]
     assert first <= i1 and i2 <= last + 1  # only the lines of that text changed
-    assert "      ru: >-\n        Новый текст: с двоеточием # и решёткой\n" in "".join(
-        new_lines)  # its block style and indentation are kept
+    assert "      ru: >-  # ru from kk " in "".join(new_lines)  # what it was made from
+    assert "      ru: >-\n        Новый текст: с двоеточием # и решёткой\n" in _bare(
+        "".join(new_lines))  # its block style and indentation are kept
     flow = load_flows(flows).flows.get("kz-birth")
     assert flow.steps["intro"].text.get("ru") == "Новый текст: с двоеточием # и решёткой"
 
@@ -134,10 +141,14 @@ def test_new_languages_are_inserted_with_the_files_layout(tmp_path: Path) -> Non
     report = import_catalog(root, catalog, "wo")
 
     assert sorted(report.changed) == sorted(wanted)
-    text = (root / "SN" / "t.yaml").read_text(encoding="utf-8")
+    marked = (root / "SN" / "t.yaml").read_text(encoding="utf-8")
+    assert f"  # wo from fr {source_hash('Bonjour tout le monde')}\n" in marked
+    assert f"wo: Tànnal  # wo from fr {source_hash('Choisissez' + chr(10) + 'bien' + chr(10))}" \
+        in marked
+    text = _bare(marked)
     assert text.startswith("# A comment the admin wrote: kept.\n")
-    assert "name: {fr: Sénégal, wo: Senegaal}\n" in (root / "SN" / "country.yaml").read_text(
-        encoding="utf-8")
+    assert "name: {fr: Sénégal, wo: Senegaal}\n" in _bare((root / "SN" / "country.yaml")
+                                                           .read_text(encoding="utf-8"))
     assert 'title: {fr: "Titre", wo: Tur bu bees}   # flow style\n' in text
     assert "description:\n  fr: Une description\n  wo: Melo\n" in text
     assert 'say:\n      fr: Bonjour tout le monde\n      wo: "Salaam: yépp"\n' in text
@@ -184,9 +195,10 @@ def test_the_import_command_runs_the_checker(tmp_path: Path,
     with po.open("wb") as out:
         write_po(out, catalog)
 
+    before = _snapshot(root)
     assert main(["flows", "import-translations", str(po), "--flows", str(root)]) == 1
 
     printed = capsys.readouterr().out
-    assert "Changed (1):\n  t-flow|pick.options.0.label" in printed
-    assert "SN/t.yaml:18:" in printed and "label-too-long" not in printed
-    assert "button label of `label` has 60 characters; at most 40 fit" in printed
+    assert "t-flow|pick.options.0.label (t-flow): button label of 60 characters" in printed
+    assert "Nothing written" in printed
+    assert _snapshot(root) == before

@@ -23,6 +23,12 @@ def target_path(path: str, now: datetime | None = None) -> Path:
 
 
 def run(path: str, settings: Settings) -> int:
+    if settings.database_url:  # a server's snapshot is pg_dump's job: say how, copy nothing
+        from bot.storage.pg_ops import BACKUP_HELP, where
+
+        print(f"passerelle backup: {BACKUP_HELP.format(where=where(settings.database_url))}",
+              file=sys.stderr)
+        return 2
     source = settings.database_path
     try:
         result = backup(source, target_path(path))

@@ -57,6 +57,12 @@ def import_(path: str, directory: str, lang: str | None, source: str | None,
         print(f"{path}: no Language in the PO header; pass --lang", file=out)
         return 2
     report = import_catalog(Path(directory), catalog, language, source)
+    if not report.ok:
+        _listed("Refused: these translations would break a flow", report.refused, out)
+        _listed("Refused: the checker would report new errors", report.checker, out)
+        print(f"Nothing written: fix the {len(report.refused) + len(report.checker)} "
+              f"problems above in {path} and import it again.", file=out)
+        return 1
     _listed("Changed", report.changed, out)
     _listed("Still missing", report.missing, out)
     _listed("Skipped: the source text changed since the export (export again)",
@@ -68,6 +74,6 @@ def import_(path: str, directory: str, lang: str | None, source: str | None,
     result = load_flows(directory)
     for problem in result.problems:
         if problem.is_error or problem.code != "missing-translation":
-            print(problem, file=out)
+            print(problem, file=out)  # stale translations included (see translation_marks)
     print(f"Checker: {len(result.errors)} errors, {len(result.warnings)} warnings", file=out)
     return 0 if result.ok else 1

@@ -35,7 +35,7 @@ def run(user_id: int, settings: Settings, out: TextIO | None = None,
         return 2
 
     async def work() -> bool:
-        db = await Database.open(settings.database_path)
+        db = await Database.open(settings.database)
         try:
             return await forget_user(db, user_id, settings)
         finally:
@@ -43,5 +43,13 @@ def run(user_id: int, settings: Settings, out: TextIO | None = None,
 
     known = asyncio.run(work())
     note = "" if known else " (no profile or case: traces in the logs were erased anyway)"
-    print(f"user {user_id} erased from {settings.database_path}{note}", file=out)
+    print(f"user {user_id} erased from {_where(settings)}{note}", file=out)
     return 0
+
+
+def _where(settings: Settings) -> str:
+    if settings.database_url:
+        from bot.storage.pg import redact
+
+        return redact(settings.database_url)
+    return str(settings.database_path)

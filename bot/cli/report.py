@@ -25,7 +25,7 @@ from bot.storage.db import Database
 async def make_report(settings: Settings, period: reports.Period, fmt: str, lang: str
                       ) -> tuple[reports.Report, bytes]:
     flows = load_flows(settings.flows_dir).flows
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database)
     try:
         report = await reports.build(db, flows, period, lang=lang,
                                      min_count=settings.report_min_count)

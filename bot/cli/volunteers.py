@@ -120,7 +120,7 @@ class Io:
     err: TextIO
 
 
-async def _with_db(path: Path, work: Callable[[Database], Awaitable[int]]) -> int:
+async def _with_db(path: Path | str, work: Callable[[Database], Awaitable[int]]) -> int:
     db = await Database.open(path)
     try:
         return await work(db)
@@ -139,10 +139,15 @@ def run(args: Any, settings: Settings, out: TextIO | None = None,
         return 2
     # A relative DATABASE_PATH run from another folder would silently open (or create) a
     # different database: always say which file this was.
-    path = settings.database_path.resolve()
-    state = "" if path.exists() else " (new, empty: check DATABASE_PATH)"
-    print(f"database: {path}{state}", file=io.err)
-    return asyncio.run(_with_db(settings.database_path, work))
+    if settings.database_url:
+        from bot.storage.pg import redact
+
+        print(f"database: {redact(settings.database_url)}", file=io.err)
+    else:
+        path = settings.database_path.resolve()
+        state = "" if path.exists() else " (new, empty: check DATABASE_PATH)"
+        print(f"database: {path}{state}", file=io.err)
+    return asyncio.run(_with_db(settings.database, work))
 
 
 def _command(args: Any, settings: Settings, io: Io) -> Callable[[Database], Awaitable[int]]:

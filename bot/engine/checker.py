@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from .check_answers import callers_of, check_answer_names, check_comparisons, names_available
+from .check_guard import check_step_guard
 from .check_refs import check_references, resolve_offices
 from .check_safety import check_cautions
 from .fields import Reporter
@@ -66,6 +67,7 @@ def check_flows(
         reporters[flow.file].error(flow.steps[step_id].pos, "loop-without-question",
                                    f"steps {path} loop forever without asking anything",
                                    "add a question in the loop or send one branch elsewhere")
+    check_step_guard(flows, reporters)
     check_cautions(flows, countries, reporters)
     return FlowSet(flows, dict(countries))
 

@@ -15,6 +15,7 @@ from .locales import known_locales
 from .located import LocatedDict, Pos, pos_of
 from .model import Text
 from .problems import Problem, Severity
+from .scripts import HINTS, script_problems
 
 GENERIC_HINT = "see docs/flows.md for what this field may hold"
 MAX_TEXT = 4096
@@ -108,6 +109,8 @@ class TextReader:
         for lang, text in by_lang.items():  # one pass: lengths, answers inserted, numbers
             if len(text) > limit or not text.strip():
                 self._length(container, key, lang, text, limit, what)
+            if not text.isascii():
+                self._scripts(container, value, key, lang, text)
             if "{" in text:
                 braced = True
             if keep and not numbered and _ANY_DIGIT(text) is not None:
@@ -129,6 +132,13 @@ class TextReader:
         if braced:  # only texts that may insert answers need checking later
             self.texts.append((text_obj, pos_of(container, key)))
         return text_obj
+
+    def _scripts(self, container: Any, value: Any, key: str, lang: str, text: str) -> None:
+        """Latin and Cyrillic kept apart (engine/scripts.py)."""
+        for severity, code, message in script_problems(lang, text):
+            pos = pos_of(value, lang) if isinstance(value, dict) else pos_of(container, key)
+            say = self.report.error if severity == "error" else self.report.warning
+            say(pos, code, f"{message} in `{key}`", HINTS[code])
 
     def _length(self, container: Any, key: str, lang: str, text: str, limit: int,
                 what: str) -> None:

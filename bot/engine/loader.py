@@ -21,6 +21,7 @@ from .located import Pos, YamlSyntaxError, load_yaml
 from .model import Country, FlowSet
 from .parse import ParsedFlow, parse_flow
 from .problems import Problem
+from .translation_marks import check_stale
 from .yaml_errors import excerpt, explain
 
 COUNTRY_FILE = "country.yaml"
@@ -94,6 +95,7 @@ def _country(path: Path, code: str, report: Reporter) -> Country | None:
     data = _read(raw, report)
     _empty(report, data)
     country = parse_country(report, data, code) if data is not None else None
+    _stale(report, raw)
     file_cache.put(cache_key, report.file, country, report.problems)
     return country
 
@@ -111,8 +113,19 @@ def _flow(path: Path, code: str, report: Reporter) -> ParsedFlow | None:
         return item
     data = _read(raw, report)
     item = None if _empty(report, data) else parse_flow(report, data, code, raw)
+    _stale(report, raw)
     file_cache.put(cache_key, report.file, item, report.problems)
     return item
+
+
+def _stale(report: Reporter, raw: bytes) -> None:
+    """Translations whose source text changed since they were made (translation_marks);
+    it depends on the bytes only, so it is cached with the file."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return  # reported by _read
+    check_stale(report, text)
 
 
 def _empty(report: Reporter, data: object) -> bool:

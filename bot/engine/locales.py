@@ -33,6 +33,7 @@ class LanguageData:
     day_marks: tuple[str, ...]  # "日"
     decimal: str
     group: str
+    script: str = ""  # ISO 15924 ("Latn", "Cyrl"), from CLDR's likely subtags
 
 
 def _pattern_parts(pattern: str) -> list[tuple[str, str]]:
@@ -96,7 +97,7 @@ def language(code: str) -> LanguageData:
         code=code, order=pattern_order(entry["short"]), patterns=patterns,
         months=dict(entry["months"]), year_marks=_marks(patterns, "y"),
         month_marks=_marks(patterns, "M"), day_marks=_marks(patterns, "d"),
-        decimal=entry["decimal"], group=entry["group"])
+        decimal=entry["decimal"], group=entry["group"], script=entry.get("script", ""))
 
 
 @cache

@@ -41,7 +41,29 @@ class Verdict:
         return f"{'ok  ' if self.ok else 'FAIL'}  {self.check:<9} {self.detail}"
 
 
+def check_postgres(url: str) -> Verdict:
+    """DATABASE_URL: reachable, which server, schema version and what waits in the inbox."""
+    from bot.storage.pg_ops import server_health, where
+
+    try:
+        health = server_health(url)
+    except Exception as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return Verdict("database", False, f"cannot reach PostgreSQL at {where(url)}: {first}")
+    newest = MIGRATIONS[-1][0]
+    if health.schema_version > newest:
+        return Verdict("database", False, f"{where(url)}: schema {health.schema_version} is "
+                                          f"newer than this code ({newest}); upgrade the code")
+    state = ("schema up to date" if health.schema_version == newest
+             else "migrations will run at start")
+    return Verdict("database", True, f"{health.server} at {where(url)} ({state}, "
+                                     f"{health.inbox_pending} updates pending, "
+                                     f"{health.set_aside} set aside)")
+
+
 def check_database(settings: Settings) -> Verdict:
+    if settings.database_url:
+        return check_postgres(settings.database_url)
     path = settings.database_path
     where = str(path.resolve())
     if not path.exists():

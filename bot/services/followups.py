@@ -143,11 +143,12 @@ async def own_run(tx: Tx, run_id: int, user_id: int) -> Run | None:
 
 
 async def stop(tx: Tx, run_id: int, user_id: int) -> bool:
-    """The "stop" button: no more follow-ups or reminders for this run."""
+    """The "stop" button: no more follow-ups or reminders for this run, and the run (it names
+    the person) is deleted now, not at the next prune (docs/privacy.md: "until Stop")."""
     run = await own_run(tx, run_id, user_id)
     if run is None:
         return False
-    await followups.stop_run(tx, run_id)
+    await followups.stop_run(tx, run_id, run.flow_id)
     return True
 
 

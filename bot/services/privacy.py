@@ -153,9 +153,10 @@ def identity_names(payloads: list[dict[str, Any]], user_id: int) -> list[str]:
 def json_fragments(names: list[str], user_id: int) -> list[str]:
     """How the names and the id appear inside stored JSON, to find them anywhere: each name
     as JSON writes it (raw and, when it differs, ASCII-escaped), the id as a JSON value
-    (``": 42"``; a longer number starting with it matches too, which only blanks a log row
-    more)."""
-    found = {f": {user_id}"}
+    (``": 42"``) and as a mention link inside a text (``tg://user?id=42``, as review
+    messages name their author); a longer number starting with it matches too, which only
+    blanks a log row more."""
+    found = {f": {user_id}", f"tg://user?id={user_id}"}  # a mention link (review messages)
     for name in names:
         found.add(json.dumps(name, ensure_ascii=False)[1:-1])
         found.add(json.dumps(name)[1:-1])

@@ -16,6 +16,8 @@ Every action is audited (table `audit`, actions `flow_*`, no free text in the de
 
 from __future__ import annotations
 
+import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,8 +44,9 @@ from .flow_upload import content_hash, marker
 from .flow_versions import ensure_recorded, previous, relative_path, write_atomically
 
 __all__ = ["Checked", "Exported", "Refused", "RolledBack", "approve", "can_edit",
-           "check_upload", "export", "forget", "load_report", "receive", "reject",
-           "request_review", "rollback", "start_reject", "store_checked", "take_reason"]
+           "check_upload", "export", "forget", "hold", "load_report", "pending_reason",
+           "receive", "reject", "request_review", "rollback", "start_reject", "store_checked",
+           "take_held", "take_reason"]
 
 
 @dataclass(frozen=True)
@@ -176,29 +179,70 @@ async def _publish(library: FlowLibrary, rel_path: str, text: str, before: str) 
 
 
 REASON_KEY = "publishing:reason:{user_id}"
+HELD_KEY = "publishing:held:{user_id}"
+# A reason is written right after pressing Reject; a message much later is meant for
+# something else (a person in a case, a flow question) and must not be taken as the reason.
+REASON_TTL_S = 10 * 60
 
 
 async def start_reject(tx: Tx, role: Role, proposal_id: int) -> Proposal:
-    """Reject pressed: the admin's next message is the reason (see `take_reason`)."""
+    """Reject pressed: the admin's next message is the reason (see `pending_reason`)."""
     proposal = await _reviewable(tx, role, proposal_id)
-    await kv.put(tx, REASON_KEY.format(user_id=role.user_id), str(proposal.id))
+    await kv.put(tx, REASON_KEY.format(user_id=role.user_id),
+                 json.dumps({"proposal": proposal.id, "at": time.time()}))
     return proposal
 
 
-async def take_reason(tx: Tx, user_id: int) -> int | None:
-    """The proposal this admin is writing a rejection reason for, if any (then forgotten)."""
+async def pending_reason(tx: Tx, user_id: int) -> int | None:
+    """The proposal this admin was asked a reason for within :data:`REASON_TTL_S`; an older
+    request is dropped (the admin rejects with ``/reject ID REASON`` or presses again)."""
     key = REASON_KEY.format(user_id=user_id)
     value = await kv.get(tx, key)
     if value is None:
         return None
+    try:
+        pending = json.loads(value)
+        proposal_id, at = int(pending["proposal"]), float(pending["at"])
+    except (ValueError, TypeError, KeyError):  # the bare id an older version stored
+        proposal_id, at = -1, 0.0
+    if time.time() - at > REASON_TTL_S or proposal_id < 0:
+        await kv.delete(tx, key)
+        return None
+    return proposal_id
+
+
+async def take_reason(tx: Tx, user_id: int) -> int | None:
+    """The pending proposal (as :func:`pending_reason`), then forgotten."""
+    proposal_id = await pending_reason(tx, user_id)
+    await kv.delete(tx, REASON_KEY.format(user_id=user_id))
+    return proposal_id
+
+
+async def hold(tx: Tx, user_id: int, proposal_id: int, message: dict[str, object]) -> None:
+    """Keep a message whose destination is unclear (a reason, or for a case?) until the
+    admin says; erased by /forget with the other ``…:<user id>`` keys."""
+    await kv.put(tx, HELD_KEY.format(user_id=user_id),
+                 json.dumps({"proposal": proposal_id, "message": message}))
+
+
+async def take_held(tx: Tx, user_id: int, proposal_id: int) -> dict[str, object] | None:
+    """The held message for ``proposal_id`` (then forgotten), or None."""
+    key = HELD_KEY.format(user_id=user_id)
+    value = await kv.get(tx, key)
+    if value is None:
+        return None
+    held = json.loads(value)
+    if held.get("proposal") != proposal_id:
+        return None
     await kv.delete(tx, key)
-    return int(value)
+    return dict(held["message"])
 
 
 async def forget(tx: Tx, user_id: int) -> None:
     """/forget: erase the person's id from proposals, versions and publishing audit rows."""
     await store.forget_person(tx, user_id)
     await kv.delete(tx, REASON_KEY.format(user_id=user_id))
+    await kv.delete(tx, HELD_KEY.format(user_id=user_id))
 
 
 privacy.ERASERS.append(forget)

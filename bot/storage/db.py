@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 import aiosqlite
 
+from bot.storage.dialect import is_postgres_url
 from bot.storage.migrations import MIGRATIONS, migrate
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,13 @@ _HINT = "check the permissions of the file and its folder, and the free disk spa
 
 
 class Database:
-    """An open SQLite database; create with ``await Database.open(path)``."""
+    """An open SQLite database; create with ``await Database.open(path)``.
+
+    ``Database.open("postgresql://…")`` opens PostgreSQL instead (:mod:`bot.storage.pg`),
+    with the same API; ``db.postgres`` tells the few queries that differ which one runs.
+    """
+
+    postgres = False
 
     def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
         self.path = path
@@ -157,12 +164,18 @@ class Database:
         write. ``create``: make it (and its folder) if missing; only the bot does that,
         commands pass False and get :class:`DatabaseMissing` instead.
 
+        A ``postgresql://`` URL as ``path`` opens that PostgreSQL database instead.
+
         Raises :class:`DatabaseUnavailable` (one line: which file, what is wrong) when the
         folder cannot be created, the file cannot be opened or written (permissions, a
         read-only mount, a full disk), or the schema is newer than this code. A new file is
         made readable by its owner only (0600, whatever the umask); SQLite gives its WAL
         and shared-memory files the same mode.
         """
+        if is_postgres_url(path):
+            from bot.storage.pg import PgDatabase
+
+            return await PgDatabase.open_url(str(path), migrations)
         path = Path(path)
         if not create and not path.is_file():
             raise DatabaseMissing(f"no database at {path.resolve()} (the bot creates it at "
@@ -232,6 +245,18 @@ class Database:
         """Read committed data (never what an open transaction has written so far)."""
         async with self._read_lock:  # one trip: execute and fetch in aiosqlite's thread
             return list(await self._reader.execute_fetchall(sql, params))
+
+    async def schema_version(self) -> int:
+        """The number of the last migration applied (``PRAGMA user_version``)."""
+        row = await self.fetchone("PRAGMA user_version")
+        return int(row[0]) if row else 0
+
+    def transient(self, exc: BaseException) -> bool:
+        """Whether ``exc`` is the database's passing trouble (worth a retry), not a bug.
+
+        SQLite: never (one local file; ``busy_timeout`` already waits for the writer).
+        """
+        return False
 
     def signal(self, name: str) -> asyncio.Event:
         """A named event, set after commits that wrote work for a worker (e.g. "outbox").

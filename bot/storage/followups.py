@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.storage.db import Reader, Tx
+from bot.storage.dialect import postgres
 
 SIGNAL = "followups"  # Database.signal name: a timer was added
+STOPPED_COUNTER = "followups_stopped"  # counters row per procedure: runs stopped
 
 
 @dataclass(frozen=True)
@@ -110,11 +112,14 @@ async def postpone_timer(tx: Tx, timer_id: int, due_at: float) -> None:
     await tx.execute("UPDATE followup_timers SET due_at = ? WHERE id = ?", (due_at, timer_id))
 
 
-async def stop_run(tx: Tx, run_id: int) -> None:
-    """The person pressed "stop": no more messages for this run."""
-    await tx.execute("UPDATE followup_runs SET status = 'stopped' WHERE id = ?", (run_id,))
-    await tx.execute("UPDATE followup_timers SET done = 1 WHERE run_id = ? AND done = 0",
-                     (run_id,))
+async def stop_run(tx: Tx, run_id: int, flow_id: str) -> None:
+    """The person pressed "stop": no more messages for this run, and the run (which names
+    them) goes at once with its timers; only an anonymous count per procedure stays."""
+    await tx.execute("DELETE FROM followup_timers WHERE run_id = ?", (run_id,))
+    await tx.execute("DELETE FROM followup_runs WHERE id = ?", (run_id,))
+    await tx.execute("INSERT INTO counters (name, key, count) VALUES (?, ?, 1)"
+                     " ON CONFLICT (name, key) DO UPDATE SET count = count + 1",
+                     (STOPPED_COUNTER, flow_id))
 
 
 async def mark_answered(tx: Tx, run_id: int, reported_blocker: bool) -> bool:
@@ -141,6 +146,16 @@ async def prune_finished(tx: Tx) -> int:
         " WHERE t.run_id = followup_runs.id AND t.done = 0)")
 
 
+_REPORTERS = (
+    "SELECT user_id, lang, MAX(id) FROM followup_runs WHERE flow_id = ?"
+    " AND reported_blocker = 1 AND status != 'stopped' AND answered_at <= ?"
+    " AND user_id > ? GROUP BY user_id ORDER BY user_id LIMIT ?")
+_REPORTERS_PG = (
+    "SELECT DISTINCT ON (user_id) user_id, lang, id FROM followup_runs WHERE flow_id = ?"
+    " AND reported_blocker = 1 AND status != 'stopped' AND answered_at <= ?"
+    " AND user_id > ? ORDER BY user_id, id DESC LIMIT ?")
+
+
 async def blocker_reporters(db: Reader, flow_id: str, *, reported_by: float, after: int,
                             limit: int) -> list[tuple[int, str]]:
     """(user id, language) of people who reported a blocker on a procedure by `reported_by`
@@ -148,11 +163,9 @@ async def blocker_reporters(db: Reader, flow_id: str, *, reported_by: float, aft
     user id order from `after` (a note goes out in chunks)."""
     # SQLite takes a bare column (lang) from the row that gave MAX(id); the index walks
     # (flow, user) in order, so each chunk reads only its own people.
+    # PostgreSQL refuses a bare column beside MAX: DISTINCT ON says the same.
     rows = await db.fetchall(
-        "SELECT user_id, lang, MAX(id) FROM followup_runs WHERE flow_id = ?"
-        " AND reported_blocker = 1 AND status != 'stopped' AND answered_at <= ?"
-        " AND user_id > ? GROUP BY user_id ORDER BY user_id LIMIT ?",
-        (flow_id, reported_by, after, limit))
+        (_REPORTERS_PG if postgres(db) else _REPORTERS), (flow_id, reported_by, after, limit))
     return [(int(r["user_id"]), str(r["lang"])) for r in rows]
 
 
@@ -180,12 +193,13 @@ async def summary(db: Reader) -> list[Any]:
     return await db.fetchall(
         "SELECT r.flow_id AS flow_id,"
         " SUM(r.status = 'active') AS active, SUM(r.status = 'answered') AS answered,"
-        " SUM(r.status = 'stopped') AS stopped, SUM(r.reported_blocker) AS reported,"
+        " COALESCE((SELECT c.count FROM counters AS c WHERE c.name = ?"
+        " AND c.key = r.flow_id), 0) AS stopped, SUM(r.reported_blocker) AS reported,"
         " (SELECT COUNT(*) FROM followup_timers AS t JOIN followup_runs AS x"
         "  ON x.id = t.run_id WHERE x.flow_id = r.flow_id AND t.done = 0) AS pending,"
         " (SELECT MIN(t.due_at) FROM followup_timers AS t JOIN followup_runs AS x"
         "  ON x.id = t.run_id WHERE x.flow_id = r.flow_id AND t.done = 0) AS next_due"
-        " FROM followup_runs AS r GROUP BY r.flow_id ORDER BY r.flow_id")
+        " FROM followup_runs AS r GROUP BY r.flow_id ORDER BY r.flow_id", (STOPPED_COUNTER,))
 
 
 async def change_notes(db: Reader) -> list[Any]:

@@ -117,19 +117,25 @@ class Claimed:
     chat_blocked: bool  # the chat is in blocked_chats (so far it had blocked the bot)
 
 
-async def claim(tx: Tx, update_id: int) -> Claimed | None:
-    """Mark a pending row done and return its payload; None if it is not pending.
+_CLAIM = (
+    "UPDATE inbox SET status = 'done', processed_at = ?, error = NULL"
+    " WHERE update_id = ? AND status = 'pending' RETURNING payload,"
+    " EXISTS (SELECT 1 FROM blocked_chats AS b WHERE b.chat_id = inbox.chat_id)")
+_CLAIM_OWNED = _CLAIM.replace(" RETURNING", " AND lease_owner = ? RETURNING")
+
+
+async def claim(tx: Tx, update_id: int, owner: str | None = None) -> Claimed | None:
+    """Mark a pending row done and return its payload; None if it is not pending (or, with
+    ``owner``, if that process's lease on it was lost: see :mod:`bot.storage.inbox_claims`).
 
     Called first in the turn's transaction: if the turn fails, the rollback makes the row
     pending again, so "done" is only ever committed together with the turn's effects.
     Whether the chat is marked blocked comes along, so the turn needs no query to learn it.
     """
-    row = await tx.fetchone(
-        "UPDATE inbox SET status = 'done', processed_at = ?, error = NULL"
-        " WHERE update_id = ? AND status = 'pending' RETURNING payload,"
-        " EXISTS (SELECT 1 FROM blocked_chats AS b WHERE b.chat_id = inbox.chat_id)",
-        (time.time(), update_id),
-    )
+    if owner is None:
+        row = await tx.fetchone(_CLAIM, (time.time(), update_id))
+    else:
+        row = await tx.fetchone(_CLAIM_OWNED, (time.time(), update_id, owner))
     return None if row is None else Claimed(json.loads(row[0]), bool(row[1]))
 
 
@@ -220,9 +226,9 @@ async def erase_linked(tx: Tx, case_ids: list[int], chat_id: int) -> int:
 
 async def first_of_chat(db: Reader, chat_id: int) -> float | None:
     """When the chat's oldest stored update was received."""
-    row = await db.fetchone("SELECT MIN(update_id), received_at FROM inbox WHERE chat_id = ?",
-                            (chat_id,))
-    return None if row is None or row[0] is None else float(row[1])
+    row = await db.fetchone("SELECT received_at FROM inbox WHERE chat_id = ?"
+                            " ORDER BY update_id LIMIT 1", (chat_id,))
+    return None if row is None else float(row[0])
 
 
 async def erase_mentioning(tx: Tx, fragments: list[str], since: int = 0) -> int:

@@ -21,7 +21,7 @@ _ADD = (
     "INSERT INTO journey_events (day, country, flow_id, step_id, lang, kind, detail, n)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (flow_id, kind, step_id, detail, country, day, lang)"
-    " DO UPDATE SET n = n + excluded.n"
+    " DO UPDATE SET n = journey_events.n + excluded.n"
 )
 
 
@@ -38,7 +38,7 @@ async def idle_sessions(db: Reader, before: float, limit: int) -> list[Any]:
         "SELECT chat_id, data, updated_at FROM sessions WHERE updated_at < ?"
         " AND json_extract(data, '$.status') = 'waiting'"
         " AND json_type(data, '$.journey') = 'object'"
-        " AND coalesce(json_extract(data, '$.journey.idle'), 0) = 0"
+        " AND coalesce(CAST(json_extract(data, '$.journey.idle') AS INTEGER), 0) = 0"
         " ORDER BY updated_at LIMIT ?", (before, limit))
 
 

@@ -422,6 +422,18 @@ CREATE TABLE case_targets (
 CREATE INDEX case_targets_due ON case_targets (due_at) WHERE status = 'running';
 """
 
+# Several processes (issue 16): an inbox row is claimed by one process under a lease (a
+# process that dies leaves the row to come back when the lease ends), and counts its
+# attempts, so an update that keeps killing its process is set aside instead of looping.
+# Harmless on SQLite (one process; the columns stay NULL and 0).
+_INBOX_LEASES = """
+ALTER TABLE inbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE inbox ADD COLUMN lease_until REAL;
+ALTER TABLE inbox ADD COLUMN lease_owner TEXT;
+-- A chat's oldest pending row: the claim looks it up for every candidate.
+CREATE INDEX inbox_chat_pending ON inbox (chat_id, update_id) WHERE status = 'pending';
+"""
+
 MIGRATIONS: list[tuple[int, str]] = [
     (1, _V1),
     (2, _V2),
@@ -432,6 +444,7 @@ MIGRATIONS: list[tuple[int, str]] = [
     (7, _JOURNEY_EVENTS + _REPORT_INDEXES),
     (8, _WORKSPACE),
     (9, _TARGETS),
+    (16, _INBOX_LEASES),
 ]
 
 

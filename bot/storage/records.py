@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from bot.storage.db import Reader, Tx
+from bot.storage.dialect import postgres, skip_locked
 
 
 async def audit(tx: Tx, case_id: int | None, actor_id: int | None, action: str,
@@ -46,6 +47,14 @@ async def finish_timer(tx: Tx, timer_id: int) -> None:
     await tx.execute("UPDATE timers SET done = 1 WHERE id = ?", (timer_id,))
 
 
+async def claim_timer(tx: Tx, timer_id: int) -> bool:
+    """Take a due timer for this transaction: False if it fired already or another process
+    is firing it now (``SKIP LOCKED``: it does not wait). Each timer fires once."""
+    row = await tx.fetchone("SELECT id FROM timers WHERE id = ? AND done = 0"
+                            + skip_locked(postgres(tx)), (timer_id,))
+    return row is not None
+
+
 async def cancel_timers(tx: Tx, case_id: int) -> None:
     await tx.execute("UPDATE timers SET done = 1 WHERE case_id = ? AND done = 0", (case_id,))
 
@@ -66,7 +75,8 @@ async def suggestions(db: Reader, limit: int = 50) -> list[Any]:
 async def bump(tx: Tx, name: str, key: str = "", by: int = 1) -> None:
     """Anonymous counters: they survive /forget because they name nobody."""
     await tx.execute("INSERT INTO counters (name, key, count) VALUES (?, ?, ?)"
-                     " ON CONFLICT (name, key) DO UPDATE SET count = count + excluded.count",
+                     " ON CONFLICT (name, key)"
+                     " DO UPDATE SET count = counters.count + excluded.count",
                      (name, key, by))
 
 

@@ -111,6 +111,14 @@ class ReadOnly:
         self._conn = conn
 
     @classmethod
+    async def of(cls, db: Any) -> Any:
+        """A reader for a long report on ``db``: a connection of its own on SQLite; on
+        PostgreSQL the database itself (each query takes a pooled connection)."""
+        if db.postgres:
+            return _Pooled(db)
+        return await cls.open(db.path)
+
+    @classmethod
     async def open(cls, path: str | Path) -> ReadOnly:
         conn = await aiosqlite.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
         conn.row_factory = aiosqlite.Row
@@ -126,3 +134,19 @@ class ReadOnly:
 
     async def close(self) -> None:
         await self._conn.close()
+
+
+class _Pooled:
+    """PostgreSQL needs no separate reader: MVCC reads never wait for writers."""
+
+    def __init__(self, db: Any) -> None:
+        self._db = db
+
+    async def fetchall(self, sql: str, params: Any = ()) -> list[Any]:
+        return list(await self._db.fetchall(sql, params))
+
+    async def fetchone(self, sql: str, params: Any = ()) -> Any:
+        return await self._db.fetchone(sql, params)
+
+    async def close(self) -> None:
+        """The database stays open: it is the bot's."""

@@ -129,11 +129,14 @@ async def create_invite(tx: Tx, created_by: int, countries: tuple[str, ...],
 
 
 async def consume_invite(tx: Tx, token: str, user_id: int) -> Invite | None:
-    """Use an invite once: None when unknown, expired or already used (atomically)."""
+    """Use an invite once: None when unknown, expired or already used (atomically).
+
+    Spent means ``used_at`` is set: /forget blanks ``used_by`` (the id names a person) but
+    keeps the time, so an erased volunteer's link never works again for anyone."""
     now = time.time()
     used = await tx.changes(
         "UPDATE invites SET used_by = ?, used_at = ?"
-        " WHERE token = ? AND used_by IS NULL AND expires_at > ?", (user_id, now, token, now))
+        " WHERE token = ? AND used_at IS NULL AND expires_at > ?", (user_id, now, token, now))
     if used != 1:
         return None
     row = await tx.fetchone("SELECT * FROM invites WHERE token = ?", (token,))

@@ -36,6 +36,7 @@ from bot.ops import metrics
 from bot.services.flood import FloodGuard
 from bot.storage import inbox, outbox
 from bot.storage.db import Database
+from bot.tg.shared_dispatch import SharedLoop
 from bot.tg.turn import Turn, bind, current_turn
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,8 @@ class Dispatcher(BackgroundWorker):
         self._lanes: dict[int | None, _Lane] = {}
         self._queued: set[int] = set()
         self._stopping = False
+        # PostgreSQL: several processes share the inbox; rows are claimed, not queued.
+        self._shared = SharedLoop(self) if db.postgres else None
         application.add_error_handler(_record_error)
 
     async def start(self) -> None:
@@ -100,9 +103,14 @@ class Dispatcher(BackgroundWorker):
             lane.rows.clear()
         await super().stop()
         await self._join_lanes()
+        if self._shared is not None:
+            await self._shared.stop()
 
     async def process_pending(self) -> None:
         """Queue every pending row and wait until the lanes are empty (used by tests, too)."""
+        if self._shared is not None:
+            await self._shared.drain()
+            return
         for key in await inbox.pending_keys(self._db):
             self._queue(key)
         await self._join_lanes()
@@ -113,6 +121,9 @@ class Dispatcher(BackgroundWorker):
         Why not read the inbox after every commit: under load that reads every pending row
         again for each stored batch. The full read catches rows left pending after an error.
         """
+        if self._shared is not None:
+            await self._shared.run()
+            return
         signal = self._db.signal(inbox.SIGNAL)
         scan = True
         while not self._stopping:
@@ -183,7 +194,11 @@ class Dispatcher(BackgroundWorker):
         return notice
 
     async def _process(self, update_id: int, chat_id: int | None,
-                       posted: dict[str, Any] | None = None, *, notice: bool = False) -> None:
+                       posted: dict[str, Any] | None = None, *, notice: bool = False,
+                       owner: str | None = None) -> None:
+        """One update's turn. ``owner``: the process's lease (PostgreSQL), which must still
+        hold; a transient database error (PostgreSQL unreachable, a deadlock) is raised for
+        the caller to retry instead of failing the update."""
         update: Update | None = None
         early = None
         if posted is not None:
@@ -192,7 +207,7 @@ class Dispatcher(BackgroundWorker):
         try:
             async with self._db.transaction() as tx:
                 # Claimed (marked done) first: a rollback below makes it pending again.
-                claimed = await inbox.claim(tx, update_id)
+                claimed = await inbox.claim(tx, update_id, owner)
                 if claimed is None:
                     return  # finished meanwhile (it was read before its turn committed)
                 with bind(Turn(tx, update_id, chat_id)) as turn:
@@ -213,6 +228,8 @@ class Dispatcher(BackgroundWorker):
                     await turn.flush()
             metrics.UPDATES_PROCESSED.inc()
         except Exception as exc:
+            if self._db.transient(exc):
+                raise
             log.error("update %s failed: %s", update_id, describe(exc))
             # Frames only: the exception's message may quote what the person wrote.
             log.debug("update %s failed at:\n%s", update_id,

@@ -8,6 +8,7 @@ from bot.i18n import (  # sort_key: the bot and the console sort procedures alik
     N_,
     gettext_for,
     language_name,
+    same_language,
     sort_key,
     territory_name,
 )
@@ -52,9 +53,13 @@ def country_picker(person: Person) -> tuple[str, Keyboard]:
 
 
 def flow_language(person: Person, flow: Flow) -> str:
-    """The person's language when the flow has it, else the country's default, else the first."""
+    """The person's language when the flow has it, else the same language in another script
+    (`uz` for `uz_Cyrl`), else the country's default, else the first."""
     if person.lang in flow.languages:
         return person.lang
+    for lang in flow.languages:
+        if same_language(lang, person.lang):
+            return lang
     country = person.flows.countries.get(flow.country)
     if country is not None and country.default_language in flow.languages:
         return country.default_language

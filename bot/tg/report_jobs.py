@@ -82,7 +82,7 @@ class ReportJobs:
         """The report file, the main chart (PNG) and the document's caption."""
         from bot.services.report_html import main_chart  # matplotlib only when needed
 
-        reader = await ReadOnly.open(self.db.path)
+        reader = await ReadOnly.of(self.db)
         try:
             report = await reports.build(reader, self.library.flows, request.period,
                                          lang=request.lang,

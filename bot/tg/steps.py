@@ -7,8 +7,10 @@ from collections.abc import Awaitable, Callable
 
 from bot.engine import Action, Sprint, current, resume, start
 from bot.engine import events as ev
-from bot.i18n import format_answer, format_day, language_name
+from bot.i18n import format_answer, format_day, language_name, regional_language
 
+from . import callbacks
+from .keyboards import button, keyboard
 from .markup import bold, escape
 from .menus import flow_language
 from .person import Person
@@ -43,11 +45,26 @@ def flow_intro(person: Person, flow_id: str, lang: str) -> str:
     return "\n".join(lines)
 
 
+async def set_country(person: Person, code: str) -> None:
+    """Remember the country. A speaker of a language written in another script there (Uzbek
+    in Kyrgyzstan: i18n.REGIONAL_LANGUAGES) gets that script first, with one button back to
+    the one they had."""
+    before = person.user.lang
+    regional = regional_language(before, code)
+    if regional is None or before is None:
+        await person.update_user(country=code)
+        return
+    await person.update_user(country=code, lang=regional)
+    _ = person.gettext
+    person.say(escape(_("Language: {language}").format(language=language_name(regional))),
+               keyboard([[button(language_name(before), callbacks.encode("l", before))]]))
+
+
 async def open_flow(person: Person, flow_id: str) -> Sprint:
     flow = person.flows.flows[flow_id]
-    lang = flow_language(person, flow)
     if person.user.country != flow.country:
-        await person.update_user(country=flow.country)
+        await set_country(person, flow.country)
+    lang = flow_language(person, flow)
     sprint = start(person.flows, flow_id, lang, fmt=answer_text)
     await person.save_sprint(sprint)
     person.say(flow_intro(person, flow_id, lang))

@@ -48,7 +48,11 @@ class WebhookServer:
         allowed_updates: Sequence[str] = Update.ALL_TYPES,
         max_connections: int = 40,
         api_problem: ApiProblem | None = None,
+        shared: bool = False,
     ) -> None:
+        """``shared``: one of several processes behind a load balancer (PostgreSQL). Then the
+        webhook is set at start only if Telegram has none for ``url`` (``python -m bot
+        set-webhook`` sets it, e.g. after a new secret), so processes never fight over it."""
         self._api_problem = api_problem
         if not _SECRET_RE.fullmatch(secret_token):
             raise ValueError("secret_token: 1-256 characters A-Z, a-z, 0-9, _ and - only")
@@ -61,6 +65,7 @@ class WebhookServer:
         self.path = path or urlsplit(url).path or "/"
         self._allowed = list(allowed_updates)
         self._max_connections = max_connections
+        self._shared = shared
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
 
@@ -78,13 +83,18 @@ class WebhookServer:
         site = web.TCPSite(self._runner, self._host, self._port)
         await site.start()
         self.port = self._runner.addresses[0][1]
+        if not self._shared or (await self._bot.get_webhook_info()).url != self._url:
+            await self.set_webhook()
+        log.info("webhook: listening on %s:%s%s", self._host, self.port, self.path)
+
+    async def set_webhook(self) -> None:
+        """Tell Telegram where to send updates (idempotent: the same call twice is one)."""
         await self._bot.set_webhook(
             url=self._url,
             secret_token=self._secret.decode(),
             allowed_updates=self._allowed,
             max_connections=self._max_connections,
         )
-        log.info("webhook: listening on %s:%s%s", self._host, self.port, self.path)
 
     async def stop(self) -> None:
         """Stop listening. The webhook stays set: Telegram keeps updates until we are back."""

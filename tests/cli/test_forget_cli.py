@@ -47,6 +47,7 @@ async def a_person_with_a_case(path: Path) -> None:
         await db.close()
 
 
+@pytest.mark.sqlite_only
 def test_forget_from_the_command_line(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     asyncio.run(a_person_with_a_case(db_path))
     assert table_traces(db_path, ["Aigul"], PERSON)
@@ -59,6 +60,7 @@ def test_forget_from_the_command_line(db_path: Path, capsys: pytest.CaptureFixtu
 
 
 
+@pytest.mark.sqlite_only
 def test_the_command_line_erases_what_every_service_holds(db_path: Path) -> None:
     """In a fresh process that loaded no handler module: follow-ups and proposals go too."""
     import os

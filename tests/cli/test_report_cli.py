@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from backend import db_env
 
 from bot.storage.db import Database
 
@@ -22,7 +23,7 @@ TODAY = date.today().isoformat()
 def report(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path),
              "DATABASE_PATH": str(tmp_path / "db.sqlite3"), "FLOWS_DIR": str(REPO / "flows"),
-             "PYTHONPATH": str(REPO), **env}
+             "PYTHONPATH": str(REPO), **db_env(), **env}
     return subprocess.run([sys.executable, "-m", "bot", "report", *args], cwd=tmp_path,
                           env=clean, capture_output=True, text=True, timeout=120)
 

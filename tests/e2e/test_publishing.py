@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +16,7 @@ from fakebotapi import FakeBotAPI
 
 from bot.app import Runtime
 from bot.i18n import gettext_for
-from bot.storage import volunteers
+from bot.storage import Database, volunteers
 from bot.tg.publishing.texts import FILE_REFUSALS
 
 _ = gettext_for("en")
@@ -251,9 +250,11 @@ async def test_an_upload_stored_before_a_restart_is_checked_after_it(
     published = (flows / "CN" / FILE).read_text(encoding="utf-8")
     broken = published.replace("next: med_cert", "next: nowhere", 1)
     file_id = fake_api.store_file(broken.encode("utf-8"))
-    with sqlite3.connect(tmp_path / "data" / "bot.sqlite3") as conn:
-        conn.execute("INSERT INTO proposals (author_id, chat_id, file_id, file_name, created_at)"
-                     " VALUES (?, ?, ?, ?, 0)", (ALICE, ALICE, file_id, FILE))
+    db = await Database.open(tmp_path / "data" / "bot.sqlite3")  # as another program would
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO proposals (author_id, chat_id, file_id, file_name,"
+                         " created_at) VALUES (?, ?, ?, ?, 0)", (ALICE, ALICE, file_id, FILE))
+    await db.close()
 
     runtime = await start_bot(flows_dir=flows, admin_ids=frozenset({ALICE, BOB}))
     await _checked(runtime)
@@ -262,3 +263,30 @@ async def test_an_upload_stored_before_a_restart_is_checked_after_it(
     assert any(f"{FILE}:{line}:" in text and "nowhere" in text
                for text in fake_api.texts_to(ALICE))
     assert any(c.method == "getFile" for c in fake_api.calls)
+
+
+async def test_forget_erases_the_authors_id_from_stored_review_messages(
+        team: Any, fake_api: FakeBotAPI) -> None:
+    """Issue 18, 12c: reviewers got "From: tg://user?id=…"; the stored copies lose it."""
+    _alice, _bob, runtime = team
+    volunteer = Person(fake_api, runtime, VOLUNTEER_KZ)
+    await volunteer.send("/export kz-birth")
+    _name, content = fake_api.sent_documents(VOLUNTEER_KZ)[-1]
+    text = content.decode("utf-8")
+    line = next(x for x in text.splitlines() if x.strip().startswith("ru: "))
+    edited = text.replace(line, line + " (ред.)", 1)
+    await upload(volunteer, edited, name="birth-registration.yaml")
+    ru = gettext_for("ru")  # the volunteer reads Russian (the roster's first language)
+    await volunteer.click(ru("Ask for review"))
+    link = f"tg://user?id={VOLUNTEER_KZ}"
+    assert any(link in t for t in fake_api.texts_to(BOB))
+    assert await runtime.db.fetchone("SELECT 1 FROM outbox WHERE instr(params, ?) > 0", (link,))
+
+    await volunteer.send("/forget")
+    confirm = max(m for (chat, m), msg in fake_api.messages.items() if chat == VOLUNTEER_KZ
+                  and "x:yes" in str(msg.get("reply_markup")))
+    await volunteer.press(confirm, "x:yes")
+    for table, column in (("outbox", "params"), ("inbox", "payload")):
+        left = await runtime.db.fetchall(
+            f"SELECT 1 FROM {table} WHERE instr({column}, ?) > 0", (link,))
+        assert left == [], table

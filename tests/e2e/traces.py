@@ -10,9 +10,10 @@ test unnoticed. An id is looked for as a whole number (``801`` inside a timestam
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
+
+from backend import POSTGRES, table_names, table_rows
 
 
 def _id_pattern(user_id: int) -> re.Pattern[bytes]:
@@ -23,7 +24,9 @@ def file_traces(db_path: Path, marks: Iterable[str], user_id: int | None = None)
     """Marks (and the id, as a whole number) found in the bytes of the database file, its WAL
     and its shared-memory index."""
     marks = list(marks)
-    found = []
+    found: list[str] = []
+    if POSTGRES:  # no file of ours: PostgreSQL's pages are the server's (see docs/operations)
+        return found
     for suffix in ("", "-wal", "-shm", "-journal"):
         path = db_path.with_name(db_path.name + suffix)
         if not path.exists():
@@ -41,16 +44,12 @@ def table_traces(db_path: Path, marks: Iterable[str], user_id: int | None = None
     marks = [mark.encode() for mark in marks]
     id_pattern = _id_pattern(user_id) if user_id is not None else None
     found = []
-    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'")]
-        for table in tables:
-            cursor = conn.execute(f'SELECT * FROM "{table}"')
-            columns = [d[0] for d in cursor.description]
-            for row in cursor:
-                for column, value in zip(columns, row, strict=True):
-                    if _identifies(value, user_id, id_pattern, marks):
-                        found.append(f"{table}.{column} = {value!r}"[:300])
+    for table in table_names(db_path):
+        columns, rows = table_rows(db_path, table)
+        for row in rows:
+            for column, value in zip(columns, row, strict=True):
+                if _identifies(value, user_id, id_pattern, marks):
+                    found.append(f"{table}.{column} = {value!r}"[:300])
     return found
 
 

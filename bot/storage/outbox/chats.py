@@ -55,9 +55,9 @@ async def pending_ephemeral(db: Reader) -> bool:
 
 async def first_of_chat(db: Reader, chat_id: int) -> float | None:
     """When the oldest stored call to the chat was queued."""
-    row = await db.fetchone("SELECT MIN(id), created_at FROM outbox WHERE chat_id = ?",
-                            (chat_id,))
-    return None if row is None or row[0] is None else float(row[1])
+    row = await db.fetchone("SELECT created_at FROM outbox WHERE chat_id = ?"
+                            " ORDER BY id LIMIT 1", (chat_id,))
+    return None if row is None else float(row[0])
 
 
 async def erase_mentioning(tx: Tx, fragments: list[str], since: int = 0) -> int:

@@ -27,6 +27,8 @@ _ENQUEUE = (
     " RETURNING id"
 )
 
+_FIRST_ROW = "(?, CAST(? AS INTEGER), ?, ?, CAST(? AS REAL), CAST(? AS REAL), ?, ?, ?)"
+
 
 async def enqueue(
     tx: Tx,
@@ -69,7 +71,10 @@ async def enqueue_many(tx: Tx, rows: list[NewRow] | list[tuple[Any, ...]]) -> li
                        row.thread]
         # Rows are inserted in ``k`` order, so their AUTOINCREMENT ids ascend in the order
         # given; RETURNING lists them in no promised order, hence the sort.
-        sql = _ENQUEUE.format(values=", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk)))
+        # The first row's CASTs type the VALUES columns (PostgreSQL reads an all-NULL
+        # column as text otherwise); SQLite ignores them.
+        sql = _ENQUEUE.format(values=", ".join(
+            [_FIRST_ROW, *["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * (len(chunk) - 1)]))
         ids += sorted(int(row[0]) for row in await tx.fetchall(sql, values))
     if full:
         # The chats with new chat-lane work; a bulk wave is read by the sender in due order,

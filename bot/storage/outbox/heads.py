@@ -70,7 +70,7 @@ async def pending_for_chat(db: Reader, chat_id: int, limit: int = 20) -> list[Ou
     rows = await db.fetchall(
         f"SELECT {COLUMNS} FROM (SELECT {COLUMNS}, ROW_NUMBER() OVER"
         " (PARTITION BY lane, thread ORDER BY id) AS n FROM outbox"
-        " WHERE status = 'pending' AND chat_id = ?) WHERE n <= ? ORDER BY lane DESC, id",
+        " WHERE status = 'pending' AND chat_id = ?) AS p WHERE n <= ? ORDER BY lane DESC, id",
         (chat_id, limit),
     )
     return [decode(row) for row in rows]

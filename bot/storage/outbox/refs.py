@@ -36,7 +36,7 @@ async def ref_of_message(db: Reader, chat_id: int, message_id: int) -> str | Non
     """The ref of the row that delivered ``message_id`` to ``chat_id`` (reply -> case)."""
     row = await db.fetchone(
         "SELECT ref FROM outbox WHERE chat_id = ? AND ref IS NOT NULL AND status = 'sent'"
-        " AND json_extract(result, '$.message_id') = ? ORDER BY id DESC LIMIT 1",
+        " AND CAST(json_extract(result, '$.message_id') AS INTEGER) = ? ORDER BY id DESC LIMIT 1",
         (chat_id, message_id),
     )
     return None if row is None else row["ref"]

@@ -11,7 +11,7 @@ from bot.tg import callbacks
 from bot.tg.markup import escape
 from bot.tg.menus import country_picker, help_text, language_picker, procedures_page
 from bot.tg.person import Person, load_person
-from bot.tg.steps import act_and_show, open_flow
+from bot.tg.steps import act_and_show, open_flow, set_country
 
 StartHook = "start_payload"  # bot_data["hooks"] key: deep-link payloads other services own
 
@@ -112,7 +112,7 @@ async def menu_button(person: Person, data: callbacks.Callback, message_id: int 
             text, markup = country_picker(person)
             person.say(text, markup)
         else:
-            await person.update_user(country=data.value)
+            await set_country(person, data.value)
             await show_menu(person)
     elif data.kind == "p" and data.value.isdigit():
         await show_menu(person, int(data.value), edit_message_id=message_id)

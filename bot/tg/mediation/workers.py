@@ -35,6 +35,8 @@ class TimerWorker(BackgroundWorker):
         due = await records.due_timers(self.db, now or time.time())
         for timer in due:
             async with self.db.transaction() as tx:
+                if not await records.claim_timer(tx, timer["id"]):
+                    continue  # fired meanwhile, or being fired by another process
                 case = await cases.get(tx, timer["case_id"])
                 if case is not None and case.status == "open":
                     stage = 1 if timer["kind"] == RENOTIFY else 2

@@ -152,6 +152,12 @@ def review_keyboard(_: Gettext, proposal_id: int) -> Keyboard:
                       button(_("Reject"), callbacks.encode("y", f"no:{proposal_id}"))]])
 
 
+def reason_keyboard(_: Gettext, proposal_id: int) -> Keyboard:
+    """Is the message just written the rejection reason, or meant for a case?"""
+    return keyboard([[button(_("Yes"), callbacks.encode("y", f"why:{proposal_id}")),
+                      button(_("No"), callbacks.encode("y", f"not:{proposal_id}"))]])
+
+
 def show_keyboard(_: Gettext, proposals: list[Proposal]) -> Keyboard:
     return keyboard([[button(_("Review #{id}").format(id=p.id),
                              callbacks.encode("y", f"show:{p.id}"))] for p in proposals])

@@ -1,0 +1,120 @@
+"""The dispatcher on PostgreSQL: claims per chat, shared by every process.
+
+Why apart from :mod:`bot.tg.dispatcher`: with one SQLite file and one process, lanes in memory
+keep each chat's order; with several processes the database must say who handles what. The
+loop here leases the oldest pending row of chats that have none in flight
+(:mod:`bot.storage.inbox_claims`), runs each as a turn (the same turn as on SQLite, which
+marks the row done only if this process still holds it), and claims again when a turn ends, a
+commit in any process signals new rows (NOTIFY), or every ``poll`` seconds.
+
+Failures: a handler that raises fails its update at once (apology, row kept as ``failed``),
+as on SQLite; a database that is unreachable or a deadlock gives the row back for a retry;
+a row claimed more than ``MAX_ATTEMPTS`` times (its turn never finished: the process died
+each time) is set aside with an apology, and its chat goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+from bot.storage import inbox, inbox_claims
+from bot.storage.inbox_claims import MAX_ATTEMPTS, Lease
+
+if TYPE_CHECKING:
+    from bot.tg.dispatcher import Dispatcher
+
+log = logging.getLogger(__name__)
+
+CAPACITY = 8  # turns in flight per process (each holds a pooled connection)
+POLL = 1.0  # seconds between claims when nothing signalled (another process's crash, leases)
+RETRY_DELAY = 2.0  # a row given back after a transient database error
+
+
+class SetAside(Exception):
+    """The update's turn never finished in ``MAX_ATTEMPTS`` tries."""
+
+
+class SharedLoop:
+    """The claim loop of one dispatcher (see the module docstring)."""
+
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self.d = dispatcher
+        self.db = dispatcher._db
+        self.owner: str = getattr(self.db, "instance", "local")
+        self.running: dict[int, asyncio.Task[None]] = {}
+        self.wake = self.db.signal(inbox.SIGNAL)
+
+    async def run(self) -> None:
+        while not self.d._stopping:
+            self.wake.clear()
+            self.db.take(inbox.SIGNAL)  # what was posted: the claim reads the table anyway
+            try:
+                await self.claim_and_start()
+            except Exception as exc:
+                log.warning("dispatcher: claiming updates failed (%s); retrying",
+                            type(exc).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), POLL)
+
+    async def claim_and_start(self) -> int:
+        free = CAPACITY - len(self.running)
+        if free <= 0 or self.d._stopping:
+            return 0
+        leases = await inbox_claims.claim(self.db, self.owner, free)
+        for lease in leases:
+            task = asyncio.create_task(self.handle(lease), name="dispatcher-turn")
+            self.running[lease.update_id] = task
+        return len(leases)
+
+    async def drain(self) -> None:
+        """Handle every claimable row until none is left (tests; ``process_pending``)."""
+        while True:
+            started = await self.claim_and_start()
+            if not started and not self.running:
+                return
+            if self.running:
+                await asyncio.wait(list(self.running.values()),
+                                   return_when=asyncio.FIRST_COMPLETED)
+
+    async def stop(self) -> None:
+        tasks = list(self.running.values())
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def handle(self, lease: Lease) -> None:
+        try:
+            if lease.attempts > MAX_ATTEMPTS:
+                await self.set_aside(lease)
+                return
+            notice = await self.d._slow_down(lease.chat_id)
+            if self.d._stopping:
+                await inbox_claims.release(self.db, self.owner, [lease.update_id])
+                return
+            try:
+                await self.d._process(lease.update_id, lease.chat_id, None, notice=notice,
+                                      owner=self.owner)
+            except Exception as exc:  # transient (see Dispatcher._process): try again later
+                log.warning("dispatcher: update %s will be retried (%s)", lease.update_id,
+                            type(exc).__name__, exc_info=log.isEnabledFor(logging.DEBUG))
+                with contextlib.suppress(Exception):
+                    await inbox_claims.release(self.db, self.owner, [lease.update_id],
+                                               RETRY_DELAY)
+        except Exception:
+            log.exception("dispatcher: update %s could not be recorded", lease.update_id)
+        finally:
+            self.running.pop(lease.update_id, None)
+            self.wake.set()  # the chat's next update may be claimed now
+
+    async def set_aside(self, lease: Lease) -> None:
+        row = await inbox.get(self.db, lease.update_id)
+        update = None
+        if row is not None:
+            with contextlib.suppress(Exception):
+                update = self.d._parse(lease.update_id, row.payload)
+        reason = (f"set aside after {lease.attempts - 1} attempts: its turn never finished"
+                  " (the process handling it stopped each time)")
+        log.error("update %s %s", lease.update_id, reason)
+        await self.d._fail(lease.update_id, lease.chat_id, update, SetAside(reason), reason)
