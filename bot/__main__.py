@@ -110,15 +110,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; a bad setting is one line on stderr and exit status 2."""
+    """Run one command; a bad setting is one line on stderr and exit status 2, a database
+    that is missing (only the bot creates one) or cannot be written is one line and 1."""
     args = build_parser().parse_args(argv)
     from bot.config import ConfigError
+    from bot.storage.db import DatabaseUnavailable
 
     try:
         return _dispatch(args)
     except ConfigError as exc:
         print(f"passerelle: {exc}", file=sys.stderr)
         return 2
+    except DatabaseUnavailable as exc:  # missing, read-only, full disk: which file, why
+        print(f"passerelle: {exc}", file=sys.stderr)
+        return 1
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -106,17 +106,19 @@ async def test_a_token_revoked_while_running_stops_with_exit_2_keeping_the_outbo
     bot = await start_bot(tmp_path, **env)
     lines = await read_until(bot, "Passerelle is running")
     chat_id = 4242
-    if mode == "polling":  # the open long poll brings it; every later call is refused
+    # The reply's first attempt is told to wait (429); its retry meets the revoked token.
+    fake_api.fail_next("sendMessage", status=429, retry_after=2, chat_id=chat_id)
+    if mode == "polling":
         await fake_api.wait_for(lambda c: c.method == "getUpdates")
         fake_api.user_message(chat_id, "/start")
-        fake_api.revoke_token()
     else:
-        fake_api.revoke_token()
         await _post_update(port, {"update_id": 7, "message": {
             "message_id": 1, "date": 1_700_000_000, "text": "/start",
             "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
             "chat": {"id": chat_id, "type": "private", "first_name": "Ana"},
             "from": {"id": chat_id, "is_bot": False, "first_name": "Ana"}}})
+    await fake_api.wait_for(lambda c: c.method == "sendMessage" and c.status == 429, 10)
+    fake_api.revoke_token()
     revoked_at = asyncio.get_running_loop().time()
     async with asyncio.timeout(30):
         rest, _ = await bot.communicate()
@@ -128,14 +130,15 @@ async def test_a_token_revoked_while_running_stops_with_exit_2_keeping_the_outbo
     assert len(refusals) == 1 and "get a new one from @BotFather" in refusals[0]
     assert "Traceback" not in output and FakeBotAPI.token not in output
     assert "failed" not in output.lower()
-    # The reply to /start is still pending, no attempt counted: it goes after a restart.
+    # The reply to /start is still pending (only the 429 counted): it goes after a restart.
     import sqlite3
 
     conn = sqlite3.connect(tmp_path / "db.sqlite3")
     rows = conn.execute("SELECT status, attempts FROM outbox WHERE chat_id = ?",
                         (chat_id,)).fetchall()
     conn.close()
-    assert rows and set(rows) == {("pending", 0)}
+    assert rows and {status for status, _ in rows} == {"pending"}
+    assert max(attempts for _, attempts in rows) <= 1
 
 
 def _free_port() -> int:

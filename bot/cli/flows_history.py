@@ -36,7 +36,7 @@ def _origin(version: Version) -> str:
 
 
 async def _history(database: Path, flows_dir: Path, flow_id: str) -> list[Version]:
-    db = await Database.open(database)
+    db = await Database.open(database, create=False)
     try:
         flow = load_flows(flows_dir).flows.get(flow_id)
         if flow is not None:

@@ -39,7 +39,7 @@ async def report(db: Database) -> list[str]:
 
 def run(settings: Settings, out: TextIO = sys.stdout) -> int:
     async def main() -> list[str]:
-        db = await Database.open(settings.database)
+        db = await Database.open(settings.database, create=False)
         try:
             return await report(db)
         finally:

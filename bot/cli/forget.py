@@ -35,7 +35,7 @@ def run(user_id: int, settings: Settings, out: TextIO | None = None,
         return 2
 
     async def work() -> bool:
-        db = await Database.open(settings.database)
+        db = await Database.open(settings.database, create=False)
         try:
             return await forget_user(db, user_id, settings)
         finally:

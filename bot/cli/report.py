@@ -18,6 +18,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.engine import load_flows
 from bot.i18n import LANGUAGES
+from bot.private_files import write_private
 from bot.services import report_formats, reports
 from bot.storage.db import Database
 
@@ -25,7 +26,7 @@ from bot.storage.db import Database
 async def make_report(settings: Settings, period: reports.Period, fmt: str, lang: str
                       ) -> tuple[reports.Report, bytes]:
     flows = load_flows(settings.flows_dir).flows
-    db = await Database.open(settings.database)
+    db = await Database.open(settings.database, create=False)
     try:
         report = await reports.build(db, flows, period, lang=lang,
                                      min_count=settings.report_min_count)
@@ -54,7 +55,7 @@ def run(country: str | None, since: str | None, until: str | None, fmt: str,
         return 0
     path = Path(output or f"passerelle-report-{period.until}.{report_formats.EXTENSIONS[fmt]}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    write_private(path, data)  # 0600 like the database: exports stay with the bot user
     procedures = sum(1 for r in report.table("procedures").rows if r["started"])
     print(f"{path}: {period.country or 'all countries'}, {period.since} to {period.until}, "
           f"{procedures} procedures used, counts under {report.min_count} hidden")

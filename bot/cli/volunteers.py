@@ -120,8 +120,9 @@ class Io:
     err: TextIO
 
 
-async def _with_db(path: Path | str, work: Callable[[Database], Awaitable[int]]) -> int:
-    db = await Database.open(path)
+async def _with_db(path: Path | str, work: Callable[[Database], Awaitable[int]],
+                   create: bool = False) -> int:
+    db = await Database.open(path, create=create)
     try:
         return await work(db)
     finally:
@@ -137,17 +138,18 @@ def run(args: Any, settings: Settings, out: TextIO | None = None,
     except ScopeError as exc:
         print(f"passerelle: {exc}", file=io.err)
         return 2
-    # A relative DATABASE_PATH run from another folder would silently open (or create) a
-    # different database: always say which file this was.
+    # A relative DATABASE_PATH run from another folder would open a different database (a
+    # missing one is refused: only the bot creates it): always say which file this was.
     if settings.database_url:
         from bot.storage.pg import redact
 
         print(f"database: {redact(settings.database_url)}", file=io.err)
     else:
-        path = settings.database_path.resolve()
-        state = "" if path.exists() else " (new, empty: check DATABASE_PATH)"
-        print(f"database: {path}{state}", file=io.err)
-    return asyncio.run(_with_db(settings.database, work))
+        print(f"database: {settings.database_path.resolve()}", file=io.err)
+    # Only `volunteer add` may create the database (volunteers are added before the first
+    # start); listing or removing on a missing file would report on a new, empty one.
+    adding = getattr(args, "volunteer_command", None) == "add"
+    return asyncio.run(_with_db(settings.database, work, create=adding))
 
 
 def _command(args: Any, settings: Settings, io: Io) -> Callable[[Database], Awaitable[int]]:

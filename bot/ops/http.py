@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -35,6 +36,8 @@ async def healthz(db: Database | None, api_problem: ApiProblem | None = None) ->
     """
     reasons: list[str] = []
     health = None
+    where = f"the database {db.path}" if isinstance(getattr(db, "path", None), Path) else (
+        "the database")  # a PostgreSQL URL may hold a password: never in the answer
     if db is None:
         reasons.append("the database is not open yet")
     else:
@@ -42,10 +45,9 @@ async def healthz(db: Database | None, api_problem: ApiProblem | None = None) ->
             health = await queue_health(db)
             await asyncio.wait_for(db.check_writable(), WRITE_CHECK_TIMEOUT_S)
         except TimeoutError:
-            reasons.append(f"the database {db.path} took no write within "
-                           f"{WRITE_CHECK_TIMEOUT_S:g} s")
+            reasons.append(f"{where} took no write within {WRITE_CHECK_TIMEOUT_S:g} s")
         except Exception as exc:
-            reasons.append(f"the database {db.path} cannot be written: {exc}")
+            reasons.append(f"{where} cannot be written: {exc}")
     problem = api_problem() if api_problem is not None else None
     if problem is not None:
         reasons.append(problem)

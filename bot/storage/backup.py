@@ -15,6 +15,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.private_files import create_private
+
 PAGES_PER_STEP = 256  # the bot's writers wait for at most one step
 
 
@@ -39,6 +41,7 @@ def backup(source: Path, target: Path) -> BackupResult:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         partial.unlink(missing_ok=True)
+        create_private(partial)  # 0600: SQLite gives its journal the same mode
         src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
         try:
             dst = sqlite3.connect(partial)

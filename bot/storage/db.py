@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-import os
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 import aiosqlite
 
+from bot.private_files import create_private
 from bot.storage.dialect import is_postgres_url
 from bot.storage.migrations import MIGRATIONS, migrate
 
@@ -183,7 +184,7 @@ class Database:
         try:
             if create:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                _create_private(path)
+                create_private(path)
             writer = await _connect(path)
         except (OSError, sqlite3.Error) as exc:
             raise DatabaseUnavailable(f"cannot open the database {path.resolve()}: {exc} "
@@ -287,8 +288,10 @@ class Database:
     async def check_writable(self) -> None:
         """Commit a tiny real write (health checks): a database on a full disk or a
         read-only mount still answers reads, so only a write tells the truth."""
-        async with self.transaction() as tx:
-            await _rewrite_version(tx.execute)
+        async with self.transaction() as tx:  # plain SQL: PostgreSQL runs it too
+            await tx.execute("INSERT INTO kv (key, value) VALUES ('db.write_probe', ?)"
+                             " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                             (str(time.time()),))
 
     async def checkpoint(self) -> None:
         """Copy the WAL into the database file and truncate the WAL to zero bytes.
@@ -325,22 +328,17 @@ async def _prove_writable(conn: aiosqlite.Connection) -> None:
         raise
 
 
-def _create_private(path: Path) -> None:
-    """Create ``path`` empty with mode 0600 if it does not exist (SQLite would use 0644
-    less the umask); an existing file keeps its mode."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
-    os.fchmod(fd, 0o600)  # the umask may have removed bits, never added: 0600 exactly
-    os.close(fd)
-
-
 async def _connect(path: Path) -> aiosqlite.Connection:
     # isolation_level=None: we issue BEGIN/COMMIT ourselves; sqlite3's implicit ones would not
     # be IMMEDIATE.
     conn = await aiosqlite.connect(path, isolation_level=None)
-    conn.row_factory = aiosqlite.Row
-    for pragma in _PRAGMAS:
-        await conn.execute(pragma)
+    try:
+        conn.row_factory = aiosqlite.Row
+        for pragma in _PRAGMAS:
+            await conn.execute(pragma)
+    except BaseException:
+        # aiosqlite runs each connection in a thread of its own: left open, that thread
+        # keeps the process alive after the error line (a hang instead of exit status 1).
+        await conn.close()
+        raise
     return conn

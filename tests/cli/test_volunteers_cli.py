@@ -67,8 +67,21 @@ def test_add_list_and_update_keep_the_alias(db_path: Path, capsys) -> None:
 
 
 def test_empty_roster_says_how_to_add(db_path: Path, capsys) -> None:
+    with_db(db_path, lambda db: asyncio.sleep(0))  # the bot created it, nobody added yet
     code, out, _ = run_cli(capsys, "volunteer", "list")
     assert code == 0 and "python -m bot volunteer add" in out
+
+
+@pytest.mark.parametrize("argv", [["volunteer", "list"], ["volunteer", "remove", "801"],
+                                  ["suggestions"], ["followups"], ["forget", "801"],
+                                  ["report", "--format", "csv"], ["flows", "history", "faq"],
+                                  ["backup", "copy.sqlite3"]])
+def test_a_command_never_creates_the_database(db_path: Path, capsys,
+                                              argv: list[str]) -> None:
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 1 and out == ""
+    assert str(db_path) in err and err.strip().count("\n") <= 1
+    assert not db_path.exists() and not db_path.parent.exists()
 
 
 @pytest.mark.parametrize(("argv", "message"), [
@@ -124,6 +137,7 @@ def test_remove_puts_their_cases_back_in_the_queue(db_path: Path, capsys) -> Non
 
 
 def test_suggestions_newest_first(db_path: Path, capsys) -> None:
+    with_db(db_path, lambda db: asyncio.sleep(0))
     code, out, err = run_cli(capsys, "suggestions")
     assert (code, out) == (0, "no suggestions yet\n") and err.startswith("database: ")
 
@@ -177,7 +191,8 @@ def test_an_impossible_user_id_is_a_clear_error(db_path: Path, capsys, user_id: 
 
 @pytest.mark.sqlite_only
 def test_every_command_names_the_database_it_used(db_path: Path, capsys) -> None:
-    _, _, err = run_cli(capsys, "volunteer", "list")
-    assert f"database: {db_path}" in err and "new, empty" in err
+    code, _, err = run_cli(capsys, "volunteer", "list")
+    assert code == 1 and f"database: {db_path}" in err and f"no database at {db_path}" in err
+    with_db(db_path, lambda db: asyncio.sleep(0))
     _, _, err = run_cli(capsys, "volunteer", "list")
     assert f"database: {db_path}\n" in err

@@ -160,3 +160,14 @@ def test_removing_a_shipped_caution_is_an_error(tmp_path: Path) -> None:
         result = load_flows(target)
         errors = [p for p in result.errors if p.code == "no-caution"]
         assert len(errors) == 1 and f"`{office_id}`" in errors[0].message, (code, office_id)
+
+
+def test_cautions_go_to_translators_with_the_other_office_texts() -> None:
+    """`flows export-translations` reads the same sites: a caution is never left untranslated
+    because the translators never saw it."""
+    from bot.services.flow_texts import file_texts
+
+    texts = file_texts((REPO / "flows" / "LB" / "country.yaml").read_text(encoding="utf-8"))
+    assert texts is not None
+    [site] = [s for s in texts.sites if s.path == "offices.general_security.caution"]
+    assert set(site.by_lang("ar")) == set(texts.languages)
