@@ -50,6 +50,7 @@ from bot.tg.sender import Sender
 from bot.tg.transport import AiohttpRequest
 from bot.tg.webhook import WebhookServer
 from bot.tg.workspace.sender import WorkspaceSender
+from bot.tg.workspace.targets_worker import TargetWorker
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +126,8 @@ class Runtime:
                                 flood=FloodGuard(), on_flood=flood_notice)
         await dispatcher.start()
         shared = [sender, *mediation.workers(), *publishing.workers(bot), *followups.workers(),
-                  workspace, AbandonScanner(self.db, self.settings.abandon_after_hours)]
+                  workspace, TargetWorker(self.db, self.library),
+                  AbandonScanner(self.db, self.settings.abandon_after_hours)]
         local = [report_jobs, ApiProbe(bot, self.api_status, self.probe_interval)]
         self.workers = [dispatcher, *shared, *local]
         if self.db.postgres:  # several processes: the elected one sends and runs timers

@@ -56,6 +56,7 @@ class Call:
     status: int = 200
     result: Any = None
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # field -> (name, bytes)
+    at: float = field(default_factory=time.monotonic)  # when it arrived (budget checks)
 
     @property
     def ok(self) -> bool:

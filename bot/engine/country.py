@@ -13,6 +13,8 @@ from .same_numbers import Translated, check_same_numbers
 COUNTRY_FIELDS = {"country", "name", "languages", "default_language", "offices", "contacts",
                   "review"}
 COUNTRY_FIELDS |= COUNTRY_OUTCOME_FIELDS  # blockers, timezone, quiet_hours: outcome_fields.py
+TARGET_FIELDS = {"first_response_minutes": 60, "next_response_hours": 24}  # and defaults
+COUNTRY_FIELDS |= set(TARGET_FIELDS)
 OFFICE_FIELDS = {"id", "name", "address", "hours", "phone", "url", "lat", "lon", "review",
                  "risk", "caution"}
 RISKS = (ENFORCEMENT,)
@@ -58,6 +60,19 @@ def parse_office(report: Reporter, data: Any, texts: TextReader, pos: Pos,
         pos=data.pos,
         caution_pos=pos_of(data, "caution") if "caution" in data else None,
     )
+
+
+def parse_targets(report: Reporter, data: LocatedDict) -> dict[str, int]:
+    """The workspace's response targets: whole positive numbers, defaults when absent."""
+    found = {}
+    for key, default in TARGET_FIELDS.items():
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            report.error(pos_of(data, key), "bad-field",
+                         f"`{key}` must be a whole number above 0")
+            value = default
+        found[key] = value
+    return found
 
 
 def parse_country(report: Reporter, data: Any, code: str) -> Country | None:
@@ -106,6 +121,7 @@ def parse_country(report: Reporter, data: Any, code: str) -> Country | None:
             report.error(getattr(entry, "pos", data.pos), "bad-field", "a contact needs `name:`")
     country = Country(code, texts.read(data, "name"), languages, str(default), offices,
                       tuple(contacts), report.file,
-                      outcomes=parse_country_outcomes(report, data, languages, translated))
+                      outcomes=parse_country_outcomes(report, data, languages, translated),
+                      **parse_targets(report, data))
     check_same_numbers(report, translated, languages)
     return country

@@ -177,6 +177,10 @@ class Country:
     contacts: tuple[Contact, ...]
     file: str
     outcomes: Any = None  # outcomes.CountryOutcomes (blockers, timezone, quiet hours)
+    # Response targets of the team workspace: the first answer within this many minutes of
+    # a case opening, each next answer within this many hours of the person's message.
+    first_response_minutes: int = 60
+    next_response_hours: int = 24
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from typing import Any
 
 from bot.engine import FlowSet
 from bot.i18n import format_answer
+from bot.services import targets
 from bot.storage import cases, records, volunteers
 from bot.storage.cases import Case
 from bot.storage.db import Reader, Tx
@@ -106,7 +107,10 @@ async def open_case(tx: Tx, *, person_id: int, person_name: str | None, lang: st
     now = time.time()
     await records.add_timer(tx, RENOTIFY, case_id, now + renotify_s)
     await records.add_timer(tx, TO_ADMINS, case_id, now + renotify_s + admins_s)
-    return Opened(await cases.get(tx, case_id), True)
+    case = await cases.get(tx, case_id)
+    assert case is not None
+    await targets.opened(tx, case, flows)
+    return Opened(case, True)
 
 
 @dataclass(frozen=True)
@@ -192,9 +196,26 @@ async def transfer(tx: Tx, case: Case, actor_id: int, target: Volunteer) -> None
 async def close(tx: Tx, case: Case, actor_id: int, outcome: str) -> None:
     await cases.close(tx, case.id, outcome)
     await records.cancel_timers(tx, case.id)
+    await targets.closed(tx, case.id)
     await volunteers.set_current_case(tx, actor_id, None)
     await records.audit(tx, case.id, actor_id, "closed")
     await records.bump(tx, "cases_closed", case.country or "")
+
+
+async def person_message(tx: Tx, case: Case, kind: str, content: str | None,
+                         chat_id: int | None, message_id: int | None) -> None:
+    """The person wrote in their case: kept with it, and the team's clock runs."""
+    await cases.add_message(tx, case.id, "in", case.person_id, kind, content, chat_id,
+                            message_id)
+    await targets.person_wrote(tx, case)
+
+
+async def volunteer_message(tx: Tx, case: Case, kind: str, content: str | None,
+                            chat_id: int | None, message_id: int | None) -> None:
+    """The case's volunteer answered the person (in any channel): kept, target met."""
+    await cases.add_message(tx, case.id, "out", case.volunteer_id, kind, content, chat_id,
+                            message_id)
+    await targets.team_answered(tx, case)
 
 
 async def note(tx: Tx, case: Case, actor_id: int, text: str) -> None:

@@ -378,7 +378,7 @@ CREATE TABLE ws_outbox (
     target     TEXT NOT NULL DEFAULT 'chat',   -- chat, topic (thread id), card (message id)
     method     TEXT NOT NULL,
     params     TEXT NOT NULL,
-    coalesce   TEXT,                           -- a newer row with the same key replaces it
+    merge_key  TEXT,                           -- a newer row with the same key replaces it
     status     TEXT NOT NULL DEFAULT 'pending'
                CHECK (status IN ('pending', 'sent', 'failed', 'dropped')),
     due_at     REAL NOT NULL,

@@ -91,8 +91,9 @@ async def mark_notified(tx: Tx, user_ids: list[int], at: float) -> None:
 
 
 async def set_available(tx: Tx, user_id: int, available: bool) -> None:
-    await tx.execute("UPDATE volunteers SET available = ? WHERE user_id = ?",
-                     (int(available), user_id))
+    await tx.execute("UPDATE volunteers SET available = ?, away_until = CASE WHEN ? = 1"
+                     " THEN NULL ELSE away_until END WHERE user_id = ?",
+                     (int(available), int(available), user_id))
 
 
 async def set_current_case(tx: Tx, user_id: int, case_id: int | None) -> None:

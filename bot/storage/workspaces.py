@@ -185,3 +185,16 @@ async def note_cause(tx: Tx, chat_id: int, cause: str, every_s: float) -> bool:
                      " ON CONFLICT (chat_id, cause) DO UPDATE SET told_at = excluded.told_at",
                      (chat_id, cause, now))
     return True
+
+
+async def active_cases(db: Reader, countries: tuple[str, ...]) -> list[Any]:
+    """``(id, status, volunteer_id, created_at)`` of the open and taken cases of countries,
+    with the claimer's alias (the queue summary)."""
+    if not countries:
+        return []
+    marks = ",".join("?" * len(countries))
+    return await db.fetchall(
+        "SELECT c.id, c.status, c.volunteer_id, c.created_at, v.alias FROM cases AS c"
+        " LEFT JOIN volunteers AS v ON v.user_id = c.volunteer_id"
+        f" WHERE c.status IN ('open', 'taken') AND c.country IN ({marks}) ORDER BY c.id",
+        countries)

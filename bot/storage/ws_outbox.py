@@ -44,18 +44,20 @@ def _row(row: Any) -> WsRow:
 
 async def enqueue(tx: Tx, chat_id: int, method: str, params: dict[str, Any], *,
                   case_id: int | None = None, priority: int = WORDS, target: str = "chat",
-                  ordered: bool = True, coalesce: str | None = None) -> int:
-    """Queue a call into the workspace ``chat_id`` (delivered after commit)."""
+                  ordered: bool = True, coalesce: str | None = None,
+                  due_at: float | None = None) -> int:
+    """Queue a call into the workspace ``chat_id`` (delivered after commit, not before
+    ``due_at``)."""
     now = time.time()
     if coalesce is not None:
         await tx.execute("UPDATE ws_outbox SET status = 'dropped', error = 'coalesced'"
-                         " WHERE chat_id = ? AND coalesce = ? AND status = 'pending'",
+                         " WHERE chat_id = ? AND merge_key = ? AND status = 'pending'",
                          (chat_id, coalesce))
     cursor = await tx.execute(
         "INSERT INTO ws_outbox (chat_id, case_id, priority, ordered, target, method, params,"
-        " coalesce, due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " merge_key, due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (chat_id, case_id, priority, int(ordered), target, method,
-         json.dumps(params, ensure_ascii=False), coalesce, now, now))
+         json.dumps(params, ensure_ascii=False), coalesce, max(now, due_at or now), now))
     tx.post(SIGNAL, [chat_id])
     return int(cursor.lastrowid)
 
@@ -109,3 +111,10 @@ async def calls_since(db: Reader, chat_id: int, since: float) -> list[float]:
     rows = await db.fetchall("SELECT sent_at FROM ws_outbox WHERE chat_id = ? AND sent_at >= ?"
                              " ORDER BY sent_at", (chat_id, since))
     return [float(r["sent_at"]) for r in rows]
+
+
+async def last_sent(db: Reader, chat_id: int, method: str) -> float | None:
+    """When a call of ``method`` last went into the chat (the summary's pace)."""
+    row = await db.fetchone("SELECT MAX(sent_at) AS at FROM ws_outbox WHERE chat_id = ?"
+                            " AND method = ? AND status = 'sent'", (chat_id, method))
+    return None if row is None or row["at"] is None else float(row["at"])

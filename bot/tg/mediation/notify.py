@@ -41,7 +41,7 @@ async def notify(turn: Turn, case: Case, stage: int, settings: Settings,
     A case of a country with a workspace goes to its topic there instead (created once,
     whatever the stage: a workspace bound after the case opened gets it at the next wave).
     """
-    if await ws_hooks.to_workspace(turn.tx, case, stage):
+    if await ws_hooks.to_workspace(turn.tx, case, stage, settings.admin_ids):
         return mediation.Wave([], False)
     ref = case_ref(case.id, "notify")
     already = {row.chat_id for row in await outbox.all_by_ref(turn.tx, ref)

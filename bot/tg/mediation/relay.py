@@ -11,7 +11,7 @@ from typing import Any
 
 from telegram import Message
 
-from bot.storage import cases
+from bot.services import mediation
 from bot.storage.cases import Case
 from bot.tg import callbacks
 from bot.tg.keyboards import button, keyboard
@@ -74,8 +74,8 @@ def _copy(turn: Turn, to_chat: int, message: Message, ref: str,
 async def person_to_volunteer(turn: Turn, case: Case, message: Message) -> None:
     """Store the person's message in the case; deliver it if a volunteer holds the case."""
     kind = kind_of(message)
-    await cases.add_message(turn.tx, case.id, "in", case.person_id, kind, content_of(message),
-                            message.chat_id, message.message_id)
+    await mediation.person_message(turn.tx, case, kind, content_of(message), message.chat_id,
+                                   message.message_id)
     if await ws_hooks.person_wrote(turn.tx, case, message.chat_id, message.message_id):
         return
     if case.status != "taken" or case.volunteer_id is None:
@@ -100,8 +100,7 @@ async def contact_to_volunteer(turn: Turn, case: Case, chat_id: int, message_id:
     """A contact card the person agreed to share: kept as a message id only (the number
     stays on Telegram's side), copied to the volunteer if one holds the case, else shown
     with the case when it is taken."""
-    await cases.add_message(turn.tx, case.id, "in", case.person_id, "contact", None, chat_id,
-                            message_id)
+    await mediation.person_message(turn.tx, case, "contact", None, chat_id, message_id)
     if await ws_hooks.person_wrote(turn.tx, case, chat_id, message_id):
         return
     if case.status != "taken" or case.volunteer_id is None:
@@ -116,8 +115,8 @@ async def contact_to_volunteer(turn: Turn, case: Case, chat_id: int, message_id:
 
 async def volunteer_to_person(turn: Turn, case: Case, message: Message, alias: str) -> None:
     kind = kind_of(message)
-    await cases.add_message(turn.tx, case.id, "out", case.volunteer_id, kind,
-                            content_of(message), message.chat_id, message.message_id)
+    await mediation.volunteer_message(turn.tx, case, kind, content_of(message),
+                                      message.chat_id, message.message_id)
     ref = case_ref(case.id, "out")
     if kind == "text":
         _send_text(turn, case.person_id, "🙋 " + bold(alias), message.text, ref)

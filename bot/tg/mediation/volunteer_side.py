@@ -21,6 +21,7 @@ from bot.tg.person import Person, load_person
 
 from . import relay
 from .notify import mark_taken
+from .shift_commands import away_until
 from .texts import case_line, context_message
 
 SUGGESTION_KINDS = ("unclear", "outdated", "other")
@@ -224,7 +225,10 @@ async def available_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 
 async def away_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/away: send new cases to others first."""
+    """/away [until DATE]: send new cases to others first (until that date)."""
+    if context.args:
+        await away_until(update, context)
+        return
     await _availability(update, context, False)
 
 

@@ -18,7 +18,7 @@ from bot.tg.markup import escape
 from bot.tg.person import Person
 from bot.tg.turn import Turn
 
-from . import admin_side, case_commands, person_side, volunteer_side
+from . import admin_side, case_commands, person_side, shift_commands, volunteer_side
 from .notify import notify, ui_lang
 from .workers import RetentionWorker, TimerWorker
 
@@ -61,6 +61,8 @@ class Mediation:
         "suggest": case_commands.suggest_command,
         "available": volunteer_side.available_command,
         "away": volunteer_side.away_command,
+        "shift": shift_commands.shift_command,
+        "capacity": shift_commands.capacity_command,
         "invite": admin_side.invite_command,
         "suggestions": admin_side.suggestions_command,
     })

@@ -29,7 +29,7 @@ from bot.tg.api_calls import call_api, summary
 from bot.tg.api_status import TokenRefused
 from bot.tg.retry_policy import Backoff, retry_after_seconds
 
-from . import texts
+from . import queue, texts
 from .budget import GroupBudget
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,8 @@ class Calls:
                 await self._create(row, topic)
             elif choice.action == "card":
                 await self._post_card(row, topic)
+            elif row.method == "_queue":
+                await queue.send(self.bot, self.db, row)
             else:
                 method, params = await self._resolve(row, topic)
                 result = summary(await call_api(self.bot, method, params))
@@ -163,6 +165,19 @@ class Calls:
         if "not modified" in error.lower() or "topic_not_modified" in error.lower():
             async with self.db.transaction() as tx:
                 await ws_outbox.mark_sent(tx, row.id, {"not_modified": True})
+            return
+        if row.method == "deleteForumTopic":  # /forget without the right: the admins act
+            log.error("workspace: deleteForumTopic failed: %s", error)
+            async with self.db.transaction() as tx:
+                await ws_outbox.mark_failed(tx, row.id, error)
+                await self._tell_admins(tx, row.chat_id, "delete_failed", None)
+            return
+        if row.method == "_queue" and cause not in ("rights", "not_forum", "kicked") and (
+                cause is not None or "not found" in error or "can't be edited" in error):
+            async with self.db.transaction() as tx:  # its topic or message is gone: again
+                await queue.lost(tx, row, error)
+                await ws_outbox.retry_at(tx, row.id, self._clock() + self._backoff(
+                    row.attempts + 1), error)
             return
         if cause is None or row.case_id is None or topic is None:
             if cause in ("rights", "not_forum", "kicked") and row.case_id is None:

@@ -13,8 +13,9 @@ from bot.storage import workspaces, ws_outbox
 from bot.storage.cases import Case
 from bot.storage.db import Tx
 from bot.storage.workspaces import Topic, Workspace
+from bot.tg.markup import escape
 
-from . import texts
+from . import queue, texts
 
 
 async def open_topic(tx: Tx, case: Case, workspace: Workspace) -> None:
@@ -22,6 +23,7 @@ async def open_topic(tx: Tx, case: Case, workspace: Workspace) -> None:
     await workspaces.add_topic(tx, case.id, workspace.chat_id)
     await ws_outbox.enqueue(tx, workspace.chat_id, "_topic", {}, case_id=case.id,
                             priority=ws_outbox.CARDS)
+    await queue.refresh(tx, workspace.chat_id)
 
 
 async def copy_in(tx: Tx, topic: Topic, from_chat: int, message_id: int) -> None:
@@ -47,6 +49,8 @@ async def show_status(tx: Tx, topic: Topic, status: str, alias: str | None = Non
     await workspaces.set_status(tx, topic.case_id, status, alias)
     if status == topic.status and alias in (None, topic.alias):
         return
+    if "waiting" not in (status, topic.status):  # a turn of the talk is no queue news
+        await queue.refresh(tx, topic.chat_id)
     for method in ("_card", "_icon"):
         await ws_outbox.enqueue(tx, topic.chat_id, method, {}, case_id=topic.case_id,
                                 priority=ws_outbox.CARDS, ordered=False,
@@ -66,3 +70,8 @@ async def close_topic(tx: Tx, topic: Topic) -> None:
     await show_status(tx, topic, "closed")
     await ws_outbox.enqueue(tx, topic.chat_id, "closeForumTopic", {}, case_id=topic.case_id,
                             target="thread", priority=ws_outbox.CARDS)
+
+
+def mention(user_id: int, name: str) -> str:
+    """A mention that notifies without a username: ``tg://user?id=``."""
+    return f'<a href="tg://user?id={user_id}">{escape(name)}</a>'

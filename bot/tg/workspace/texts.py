@@ -44,6 +44,11 @@ NOTE_ADDED = "Note added to case #{id}."
 NOTE_USAGE = "Write the note after /note, in the case's topic."
 UNREACHABLE = ("The person in case #{id} blocked the bot or erased their data: messages cannot "
                "reach them.")
+SUGGESTED = "👋 Suggested to {who} (on shift, speaks {lang}): press Claim to take it."
+NOBODY = ("New cases are waiting in the {countries} workspace and nobody on shift can take "
+          "them (shift, capacity, language). See its Queue topic.")
+MISSED_FIRST = "⏰ No first answer within {target} min. {who}"
+MISSED_NEXT = "⏰ The person has waited over {target} h for an answer. {who}"
 LINKED = "The person wrote again after case #{old} was closed: this is a new case, linked to it."
 REPAIRED = {
     "topic_deleted": "The topic of case #{id} was deleted by hand: I recreated it and re-posted "
