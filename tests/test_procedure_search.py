@@ -47,6 +47,9 @@ PHRASINGS = [
     ("KG", "пособия на детей уй-булого комок", "kg-benefits"),
     ("KG", "nogironlik nafaqasi", "kg-benefits"),
     ("KG", "советский паспорт, нет гражданства", "kg-stateless"),
+    ("KG", "паспортимни йўқотдим", "kg-id-card"),  # Uzbek in Cyrillic
+    ("KG", "туғилганлик гувоҳномаси", "kg-birth"),
+    ("KG", "ногиронлик нафакаси", "kg-benefits"),  # к for қ
     # Senegal, fr and wo
     ("SN", "carte d'identite", "sn-id-card"),
     ("SN", "j'ai perdu ma carte d identite", "sn-id-card"),
@@ -58,6 +61,9 @@ PHRASINGS = [
     ("SN", "yegle juddu xale bi", "sn-birth"),
     ("SN", "bourse familiale", "sn-family-grant"),
     ("SN", "xaalis njaboot", "sn-family-grant"),
+    ("SN", "kart d'identite bu reer", "sn-id-card"),  # Wolof without its accents
+    ("SN", "winndinde jibinannde", "sn-birth"),  # Pulaar
+    ("SN", "cellal CMU", "sn-health"),
     # Lebanon, ar en fr and the domestic workers' languages
     ("LB", "تسجيل ولادة طفلي", "lb-birth-syrian"),
     ("LB", "شهادة الميلاد", "lb-birth-syrian"),
