@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.engine import load_flows
 from bot.services import report_formats, reports
-from bot.services.report_html import main_chart
+from bot.services.report_charts import main_chart
 from bot.storage.db import Database
 
 REPO = Path(__file__).resolve().parent.parent

@@ -1,6 +1,6 @@
 """Passerelle against a bare python-telegram-bot echo bot: `python benchmarks/throughput.py`.
 
-    python benchmarks/throughput.py [--mode all|throughput|latency|memory] [--people N]
+    python benchmarks/throughput.py [--mode all|throughput|latency|quiet|memory] [--people N]
                                     [--profile FILE]
 
 Everything runs on 127.0.0.1: the tests' fake Bot API (benchmarks/throughput_fake.py) and
@@ -71,6 +71,9 @@ LATENCY_SECONDS = 10.0
 DRAIN_SECONDS = 8.0  # after the latency window: how long queued replies may still come
 THINK_SECONDS = 1.0  # a person reads the reply this long before pressing (latency mode)
 POOL = 450  # latency mode: people already mid-journey when the window opens
+QUIET_PEOPLE = 20  # quiet mode: people served one turn at a time, round robin
+QUIET_GAP_SECONDS = 0.2  # quiet mode: pause between one turn's last reply and the next update
+TARGET_QUIET_P95_MS = 50.0  # quiet mode: press -> last message (goal 20 ms)
 STORED_USERS = 100_000
 REPLY_TIMEOUT = 30.0
 DEADLINE_SECONDS = 170.0  # all modes together
@@ -405,6 +408,34 @@ class Bench:
             run.handled = handled_latencies(db, window)
         return run
 
+    # -- quiet ------------------------------------------------------------------------------
+    async def quiet(self) -> Run:
+        """A quiet bot with Telegram's limits on: one update at a time (round robin over
+        QUIET_PEOPLE people, so each chat's own limit of about 1 message/s is not what is
+        measured), each sent QUIET_GAP_SECONDS after the previous turn's last message."""
+        fake = TimedFake()
+        await fake.start()
+        try:
+            async with self.bot("passerelle", fake, TELEGRAM) as process:
+                await self.warm_up(Crowd(fake, 5_000_000), people=4)
+                await asyncio.sleep(2.0)  # every bucket full again: the bot is idle
+                crowd = Crowd(fake, 1)
+                people = [crowd.new_person() for _ in range(QUIET_PEOPLE)]
+                before = await process.stats()
+                start = time.perf_counter()
+                for _ in range(UPDATES_PER_PERSON):
+                    for person in people:
+                        crowd.send(person)
+                        await asyncio.wait_for(person.answered.wait(), REPLY_TIMEOUT)
+                        await asyncio.sleep(QUIET_GAP_SECONDS)
+                seconds = time.perf_counter() - start
+                after = await process.stats()
+        finally:
+            await fake.stop()
+        return Run("Passerelle, quiet, Telegram limits on", crowd.samples, seconds,
+                   after["cpu"] - before["cpu"], int(after["rss_kb"]), int(after["hwm_kb"]),
+                   people=QUIET_PEOPLE, violations=list(fake.violations))
+
     # -- memory -----------------------------------------------------------------------------
     async def memory(self) -> Run:
         """RSS of Passerelle serving a database of STORED_USERS people, after traffic."""
@@ -569,6 +600,24 @@ async def report_latency(bench: Bench) -> tuple[str, bool]:
     return f"latency: first reply p95 {ms(p95)} ms (target < {TARGET_P95_MS:.0f} ms)", ok
 
 
+async def report_quiet(bench: Bench) -> tuple[str, bool]:
+    print(f"\nQUIET: one update at a time ({QUIET_PEOPLE} people round robin, "
+          f"{QUIET_GAP_SECONDS:g} s after each last reply), Telegram's limits on")
+    run = await bench.quiet()
+    check_violations([run])
+    last = run.latencies("last")
+    presses = [s.last - s.sent for s in run.samples if s.kind == "press" and s.last]
+    print(f"  press -> last message p50/p95/p99 {spread([p * 1000 for p in presses])} ms; "
+          f"every update: first reply {spread(run.latencies('first'))} ms, "
+          f"last {spread(last)} ms")
+    p95 = pct(last, 95)
+    ok = p95 < TARGET_QUIET_P95_MS
+    print(f"  update -> last message p95 = {ms(p95)} ms   target < {TARGET_QUIET_P95_MS:.0f} ms"
+          f" (goal 20 ms)   {verdict(ok)}")
+    return f"quiet: update -> last message p95 {ms(p95)} ms (target < " \
+           f"{TARGET_QUIET_P95_MS:.0f} ms)", ok
+
+
 async def report_memory(bench: Bench, people: int) -> tuple[str, bool]:
     print(f"\nMEMORY: Passerelle with {STORED_USERS:,} users and their sessions stored, "
           f"after {people} of them came back for a journey")
@@ -590,6 +639,8 @@ async def main_async(args: argparse.Namespace) -> int:
             verdicts.append(await report_throughput(bench, args.people))
         if args.mode in ("all", "latency"):
             verdicts.append(await report_latency(bench))
+        if args.mode in ("all", "quiet"):
+            verdicts.append(await report_quiet(bench))
         if args.mode in ("all", "memory"):
             verdicts.append(await report_memory(bench, args.people))
     print("\nSUMMARY")
@@ -600,7 +651,7 @@ async def main_async(args: argparse.Namespace) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mode", choices=("all", "throughput", "latency", "memory"),
+    parser.add_argument("--mode", choices=("all", "throughput", "latency", "quiet", "memory"),
                         default="all")
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument(

@@ -7,6 +7,7 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -126,11 +127,22 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _live_or_shipped(settings: Any) -> Any:
+    """FLOWS_DIR; before the bot's first start created it, the shipped flows it will copy."""
+    if settings.flows_dir.is_dir() or not settings.shipped_flows_dir.is_dir():
+        return settings.flows_dir
+    print(f"passerelle: FLOWS_DIR {settings.flows_dir} does not exist yet (the bot creates it "
+          f"at its first start); using the shipped flows {settings.shipped_flows_dir}",
+          file=sys.stderr)
+    return settings.shipped_flows_dir
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     from bot.config import load_settings
 
     if args.command == "flows":
-        directory = getattr(args, "directory", None) or load_settings(require_token=False).flows_dir
+        directory = getattr(args, "directory", None) or _live_or_shipped(
+            load_settings(require_token=False))
         if args.flows_command == "check":
             from bot.cli import flows_check
 

@@ -26,6 +26,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import LOCALES_DIR
 from bot.logs import setup_logging
 from bot.ops.http import MetricsServer
+from bot.services import live_flows, shipped_updates
 from bot.services.flood import FloodGuard
 from bot.services.journey import AbandonScanner
 from bot.services.library import FlowLibrary, FlowsInvalid
@@ -90,6 +91,10 @@ class Runtime:
         monitoring sees a 503 with the reason while Telegram is unreachable at start)."""
         if self.db is None:
             self.db = await Database.open(self.settings.database)
+            try:  # an upgrade's new versions of edited flows: proposals, never a stop
+                await shipped_updates.propose(self.db, self.library)
+            except Exception:
+                log.exception("flows: the shipped updates could not be turned into proposals")
         if self.settings.metrics_port is not None and self.metrics is None:
             self.metrics = MetricsServer(self.db, host=self.settings.metrics_listen,
                                          port=self.settings.metrics_port,
@@ -236,6 +241,29 @@ async def _wait(stop: asyncio.Event, seconds: float) -> bool:
     return stop.is_set()
 
 
+def prepare_flows(settings: Settings) -> bool:
+    """Seed or update FLOWS_DIR from the shipped flows (services/live_flows.py); False (after
+    one line on stderr) when there are no flows to run."""
+    if live_flows.same_folder(settings.shipped_flows_dir, settings.flows_dir):
+        log.warning("FLOWS_DIR is the shipped folder %s: a change published from Telegram edits "
+                    "a file git tracks (git pull then stops); set FLOWS_DIR=data/flows",
+                    settings.flows_dir)
+        return True
+    try:
+        done = live_flows.sync(settings.shipped_flows_dir, settings.flows_dir)
+    except live_flows.FlowsDirError as exc:
+        if settings.flows_dir.is_dir() and any(settings.flows_dir.iterdir()):
+            log.warning("%s; running the flows it has", exc)
+            return True
+        print(f"passerelle: {exc}", file=sys.stderr)
+        return False
+    if done.seeded:
+        log.info("FLOWS_DIR %s created from the shipped flows", settings.flows_dir)
+    for rel in done.updated + done.added:
+        log.info("flows: %s updated to the shipped version", rel)
+    return True
+
+
 def run_bot() -> int:
     """`python -m bot`: exit 2 on bad settings or a refused token, 1 on invalid flows."""
     try:
@@ -246,6 +274,8 @@ def run_bot() -> int:
     setup_logging(settings)
     if not LOCALES_DIR.is_dir():  # e.g. a non-editable install: the UI would be English only
         log.warning("no UI catalogues at %s: install with `pip install -e .`", LOCALES_DIR)
+    if not prepare_flows(settings):
+        return 1
     try:
         library = FlowLibrary.load(settings.flows_dir)
     except FlowsInvalid as exc:

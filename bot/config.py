@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+# The flows shipped with the code (read-only under systemd); the bot runs a copy of them in
+# FLOWS_DIR, which publishing writes (see bot/services/live_flows.py).
+SHIPPED_FLOWS = Path(__file__).resolve().parent.parent / "flows"
 TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,60}$")
 TOKEN_HELP = (
     "Get a token from @BotFather in Telegram (/newbot) and put it in .env as BOT_TOKEN=...; "
@@ -30,7 +33,8 @@ class Settings:
     telegram_api_url: str = "https://api.telegram.org/bot"
     database_path: Path = Path("data/passerelle.sqlite3")
     database_url: str | None = field(default=None, repr=False)  # postgresql://… (password)
-    flows_dir: Path = Path("flows")
+    flows_dir: Path = Path("data/flows")
+    shipped_flows_dir: Path = SHIPPED_FLOWS
     admin_ids: frozenset[int] = frozenset()
     log_level: str = "INFO"
     webhook_url: str | None = None

@@ -6,6 +6,7 @@ for the proxy, each skipped (not passed) where the tool is not installed.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -54,3 +55,26 @@ def test_the_nginx_example_is_accepted_by_nginx(tmp_path: Path) -> None:
                              str(tmp_path / "nginx.conf")], capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def _exposure(unit: Path) -> tuple[float, str]:
+    result = subprocess.run(["systemd-analyze", "security", "--offline=true", str(unit)],
+                            capture_output=True, text=True, timeout=60)
+    found = re.search(r"Overall exposure level for \S+: ([\d.]+)", result.stdout)
+    if found is None:
+        pytest.skip(f"systemd-analyze security --offline is not available: {result.stderr[:200]}")
+    return float(found.group(1)), result.stdout
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze")
+def test_the_unit_stays_as_confined_with_a_private_umask(tmp_path: Path) -> None:
+    """Issue 18: FLOWS_DIR moved into the data folder and UMask=0077 must not loosen the
+    sandbox: the exposure score stays at or under the one before (6.7), the umask passes."""
+    unit = tmp_path / "passerelle.service"
+    unit.write_text((DEPLOY / "passerelle.service").read_text())
+    score, report = _exposure(unit)
+    assert score <= 6.7, report
+    assert any(line.startswith("✓ UMask=") for line in report.splitlines()), report
+    text = unit.read_text()
+    assert "UMask=0077" in text and "ReadWritePaths=/opt/passerelle/data" in text
+    assert "flows check flows" not in text  # the live flows, not the shipped folder

@@ -12,7 +12,7 @@ import pytest
 from fakebotapi import FakeBotAPI
 
 from bot.__main__ import main
-from bot.config import Settings
+from bot.config import Settings, load_settings
 from bot.ops import doctor
 from bot.ops.http import MetricsServer
 from bot.storage import kv
@@ -126,11 +126,23 @@ def test_the_doctor_reports_broken_settings_and_still_checks_the_rest(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOT_TOKEN", "")
     monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "db.sqlite3"))
-    monkeypatch.setenv("FLOWS_DIR", str(tmp_path / "no-flows"))
+    broken = tmp_path / "flows" / "SN"
+    broken.mkdir(parents=True)
+    (broken / "broken.yaml").write_text("id: broken\nsteps: [\n", "utf-8")
+    monkeypatch.setenv("FLOWS_DIR", str(tmp_path / "flows"))
     lines: list[str] = []
     assert doctor.run_checks(env_file=None, print_line=lines.append) == 1
     assert lines[0].startswith("FAIL  settings") and "BOT_TOKEN" in lines[0]
     assert any(line.startswith("FAIL  flows") for line in lines)
+
+
+def test_the_doctor_checks_the_shipped_flows_before_the_first_start(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """FLOWS_DIR does not exist yet: the bot creates it from the shipped flows at its first
+    start, so those are what the doctor checks (issue 18 item 4)."""
+    monkeypatch.setenv("FLOWS_DIR", str(tmp_path / "data" / "flows"))
+    verdict = doctor.check_flows(load_settings(require_token=False, env_file=None))
+    assert verdict.ok and "created from them at the first start" in verdict.detail
 
 
 def test_the_doctor_counts_one_catalogue_per_language_and_names_a_missing_one(

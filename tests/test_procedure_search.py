@@ -87,6 +87,16 @@ PHRASINGS = [
     ("CN", "外地人办居住证", "cn-residence-permit"),
     ("CN", "我是黑户", "cn-no-hukou"),
     ("CN", "minimum living allowance", "cn-dibao"),
+    # the procedures of issue 17 §3, in the languages of the people they serve
+    ("CN", "领养的孩子没有户口", "cn-no-hukou"),
+    ("KZ", "регистрация мигранта", "kz-labour-migrant"),
+    ("KZ", "muhojir ro'yxatdan o'tish", "kz-labour-migrant"),
+    ("KZ", "бақайдгирии муҳоҷир", "kz-labour-migrant"),
+    ("KG", "паспортни йўқотдим", "kg-id-card"),
+    ("LB", "تسجيل ولادة طفل عاملة منزل", "lb-mdw-birth"),
+    ("LB", "kapanganakan ng anak ko", "lb-mdw-birth"),
+    ("SN", "jugement d'autorisation d'inscription", "sn-late-birth"),
+    ("SN", "audience foraine", "sn-late-birth"),
 ]
 
 

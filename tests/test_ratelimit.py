@@ -171,3 +171,40 @@ async def test_the_bulk_lane_waits_while_chat_messages_wait() -> None:
         await asyncio.sleep(0)
     await asyncio.wait_for(asyncio.gather(*tasks), 5)
     assert order == [3, 5, 1, 2, 4]
+
+
+def test_an_idle_bot_sends_a_turns_messages_at_once() -> None:
+    """No pacing while the bot is not busy: a turn's messages (here 4, to one chat within
+    its burst of 3 and to another) all go at the same instant, and again 0.2 s later."""
+    clock = _Clock()
+    limiter = RateLimiter(global_rate=30, clock=clock)
+    assert [limiter.reserve(chat) for chat in (1, 1, 1, 2)] == [0.0] * 4
+    assert 0 < limiter.reserve(3) <= 1 / 30 + 1e-9  # the bucket is spent: paced
+    clock.now += 0.2
+    assert [limiter.reserve(chat) for chat in (4, 4, 5)] == [0.0] * 3
+
+
+@pytest.mark.parametrize("idle", [0.05, 0.3, 1.5])
+def test_bursts_after_idle_spells_never_exceed_the_rate_in_any_second(idle: float) -> None:
+    """Turns of 4 messages, with pauses between spells of saturation: at most 30 in any
+    one-second window, whatever the rhythm."""
+    clock = _Clock()
+    limiter = RateLimiter(global_rate=30, clock=clock)
+    sent: list[float] = []
+    chat = 0
+    while clock.now < 20:
+        spell_end = clock.now + 0.7
+        while clock.now < spell_end:  # saturated: send whatever is allowed
+            wait = limiter.reserve(chat % 500)
+            if wait == 0:
+                sent.append(clock.now)
+                chat += 1
+            else:
+                clock.now += min(wait, 0.003)
+        clock.now += idle
+        for _ in range(4):  # one quiet turn
+            while (wait := limiter.reserve(chat % 500)) > 0:
+                clock.now += wait
+            sent.append(clock.now)
+            chat += 1
+    assert _max_in_window(sent) <= 30

@@ -30,9 +30,12 @@ async def make_report(settings: Settings, period: reports.Period, fmt: str, lang
     try:
         report = await reports.build(db, flows, period, lang=lang,
                                      min_count=settings.report_min_count)
+        data = await asyncio.to_thread(report_formats.render, report, fmt)
+        async with db.transaction() as tx:  # given out: later reports are suppressed with it
+            await reports.release(tx, report)
     finally:
         await db.close()
-    return report, await asyncio.to_thread(report_formats.render, report, fmt)
+    return report, data
 
 
 def run(country: str | None, since: str | None, until: str | None, fmt: str,

@@ -140,7 +140,8 @@ def country_dirs(root: Path) -> list[Path]:
     """The country folders under `root`; `root` itself when it is one country's folder."""
     if (root / COUNTRY_FILE).exists():
         return [root]
-    return sorted(p for p in root.iterdir() if p.is_dir())
+    # dot folders are the live folder's own records (.shipped: see services/live_flows.py)
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
 @contextmanager

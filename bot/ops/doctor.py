@@ -96,8 +96,13 @@ def check_database(settings: Settings) -> Verdict:
 
 
 def check_flows(settings: Settings) -> Verdict:
-    result = load_flows(settings.flows_dir)
-    where = str(settings.flows_dir.resolve())
+    directory = settings.flows_dir
+    if not directory.is_dir() and settings.shipped_flows_dir.is_dir():
+        directory = settings.shipped_flows_dir  # FLOWS_DIR is created from it at first start
+    result = load_flows(directory)
+    where = str(directory.resolve())
+    if directory != settings.flows_dir:
+        where += f" (FLOWS_DIR {settings.flows_dir} is created from them at the first start)"
     if not result.ok:
         return Verdict("flows", False, f"{len(result.errors)} errors in {where}; run "
                                        "python -m bot flows check")

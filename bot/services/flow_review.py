@@ -59,6 +59,8 @@ def fingerprint(flows_dir: Path) -> str:
     unchanged since a check, the check still holds."""
     digest = hashlib.sha1()
     for path in sorted(flows_dir.rglob("*.yaml")):
+        if any(part.startswith(".") for part in path.relative_to(flows_dir).parts):
+            continue  # the live folder's own records (see live_flows)
         digest.update(path.relative_to(flows_dir).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
@@ -83,7 +85,7 @@ def review_candidate(flows_dir: Path, rel_path: str, text: str, flow_id: str,
     """Check `text` as the file `rel_path` of `flows_dir` (a copy; nothing real changes)."""
     with tempfile.TemporaryDirectory(prefix="passerelle-review-") as tmp:
         root = Path(tmp) / "flows"
-        shutil.copytree(flows_dir, root)
+        shutil.copytree(flows_dir, root, ignore=shutil.ignore_patterns(".*"))
         candidate = root / rel_path
         candidate.parent.mkdir(parents=True, exist_ok=True)
         candidate.write_text(text, encoding="utf-8")

@@ -44,9 +44,9 @@ from .flow_upload import content_hash, marker
 from .flow_versions import ensure_recorded, previous, relative_path, write_atomically
 
 __all__ = ["Checked", "Exported", "Refused", "RolledBack", "approve", "can_edit",
-           "check_upload", "export", "forget", "hold", "load_report", "pending_reason",
+           "check_upload", "export", "forget", "load_report", "pending_reason",
            "receive", "reject", "request_review", "rollback", "start_reject", "store_checked",
-           "take_held", "take_reason"]
+           "take_reason"]
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,11 @@ async def rollback(tx: Tx, library: FlowLibrary, role: Role, flow_id: str) -> Ro
 async def _publish(library: FlowLibrary, rel_path: str, text: str, before: str) -> None:
     """Replace the file and reload; if the running set refuses it, put the old file back."""
     path = library.directory / rel_path
-    write_atomically(path, text)
+    try:
+        write_atomically(path, text)
+    except OSError as exc:  # read-only folder, full disk: the admin must be told which
+        raise Refused("flows-dir-unwritable", path=str(library.directory),
+                      error=exc.strerror or type(exc).__name__) from exc
     result = library.reload()
     if not result.ok:
         write_atomically(path, before)
@@ -179,7 +183,6 @@ async def _publish(library: FlowLibrary, rel_path: str, text: str, before: str) 
 
 
 REASON_KEY = "publishing:reason:{user_id}"
-HELD_KEY = "publishing:held:{user_id}"
 # A reason is written right after pressing Reject; a message much later is meant for
 # something else (a person in a case, a flow question) and must not be taken as the reason.
 REASON_TTL_S = 10 * 60
@@ -218,31 +221,10 @@ async def take_reason(tx: Tx, user_id: int) -> int | None:
     return proposal_id
 
 
-async def hold(tx: Tx, user_id: int, proposal_id: int, message: dict[str, object]) -> None:
-    """Keep a message whose destination is unclear (a reason, or for a case?) until the
-    admin says; erased by /forget with the other ``…:<user id>`` keys."""
-    await kv.put(tx, HELD_KEY.format(user_id=user_id),
-                 json.dumps({"proposal": proposal_id, "message": message}))
-
-
-async def take_held(tx: Tx, user_id: int, proposal_id: int) -> dict[str, object] | None:
-    """The held message for ``proposal_id`` (then forgotten), or None."""
-    key = HELD_KEY.format(user_id=user_id)
-    value = await kv.get(tx, key)
-    if value is None:
-        return None
-    held = json.loads(value)
-    if held.get("proposal") != proposal_id:
-        return None
-    await kv.delete(tx, key)
-    return dict(held["message"])
-
-
 async def forget(tx: Tx, user_id: int) -> None:
     """/forget: erase the person's id from proposals, versions and publishing audit rows."""
     await store.forget_person(tx, user_id)
     await kv.delete(tx, REASON_KEY.format(user_id=user_id))
-    await kv.delete(tx, HELD_KEY.format(user_id=user_id))
 
 
 privacy.ERASERS.append(forget)

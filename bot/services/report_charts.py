@@ -1,10 +1,10 @@
-"""Charts for reports, drawn with matplotlib on the Agg backend (no display needed).
+"""The picture /report sends with the file: a PNG drawn with matplotlib (Agg, no display).
 
-SVG for the HTML report keeps its text as text (``svg.fonttype: none``): the reader's browser
-draws every script, Chinese and Arabic included, and the file stays small and sharp on a phone.
-PNG (for Telegram's sendPhoto) is drawn with the fonts the server has, so a label those fonts
-cannot draw (or that needs right-to-left shaping, which matplotlib does not do) is replaced by
-its ASCII id. Only the object-oriented API is used (no pyplot state): safe in a worker thread.
+(The HTML report's charts are SVG written by ``report_svg``.) The PNG is drawn with the fonts
+the server has, so a label those fonts cannot draw (or that needs right-to-left shaping, which
+matplotlib does not do) is replaced by its ASCII id. A hidden count is marked ``c``, never
+drawn as zero; with nothing to show there is no picture (``main_chart`` returns b"").
+Only the object-oriented API is used (no pyplot state): safe in a worker thread.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import unicodedata
 import warnings
 from collections.abc import Sequence
 from functools import cache
+from typing import Any
 
 import matplotlib
 
@@ -25,7 +26,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 _LOCK = threading.Lock()  # matplotlib's font cache and rcParams are process-wide
-STARTED, COMPLETED, BAR = "#9ecae1", "#3182bd", "#e6550d"
+STARTED, COMPLETED = "#9ecae1", "#3182bd"
 
 
 @cache
@@ -70,35 +71,52 @@ def _save(fig: Figure, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def started_completed(labels: Sequence[str], started: Sequence[int], completed: Sequence[int],
-                      *, title: str, legend: tuple[str, str], fmt: str = "svg") -> bytes:
-    """The main chart: started and completed runs, one pair of bars per procedure."""
+def main_chart(report: Any, fmt: str = "png") -> bytes:
+    """Started and completed runs per procedure (the picture /report sends); b"" when no
+    procedure was used in the period."""
+    from bot.i18n import gettext_for
+
+    from .reports import HIDDEN
+
+    _ = gettext_for(report.lang)
+    rows = [r for r in report.table("procedures").rows
+            if r["started"] is HIDDEN or (r["started"] or 0) > 0]
+    if not rows:
+        return b""
+    labels = [r["procedure"] if drawable(r["procedure"]) else r["flow_id"] for r in rows]
+    title = _("Started and completed, per procedure")
+    if not drawable(title):
+        title = "started / completed"
+    legend = (_("Started"), _("Completed"))
+    if not all(map(drawable, legend)):
+        legend = ("started", "completed")
+    return started_completed(
+        labels, [None if r["started"] is HIDDEN else r["started"] for r in rows],
+        [None if r["completed"] is HIDDEN else r["completed"] for r in rows],
+        title=title, legend=legend, fmt=fmt)
+
+
+def started_completed(labels: Sequence[str], started: Sequence[int | None],
+                      completed: Sequence[int | None], *, title: str, legend: tuple[str, str],
+                      fmt: str = "png") -> bytes:
+    """Started and completed runs, one pair of bars per procedure; None is hidden: no bar,
+    the mark ``c`` where it would be."""
     with _LOCK:
         fig = _figure(labels)
         ax = fig.add_subplot()
         ys = range(len(labels))
-        ax.barh([y + 0.2 for y in ys], started, height=0.4, color=STARTED, label=legend[0])
-        ax.barh([y - 0.2 for y in ys], completed, height=0.4, color=COMPLETED, label=legend[1])
+        ax.barh([y + 0.2 for y in ys], [v or 0 for v in started], height=0.4, color=STARTED,
+                label=legend[0])
+        ax.barh([y - 0.2 for y in ys], [v or 0 for v in completed], height=0.4,
+                color=COMPLETED, label=legend[1])
+        top = max([v for v in (*started, *completed) if v is not None], default=0) or 1
+        for y, (s, c) in enumerate(zip(started, completed, strict=True)):
+            for offset, value in ((0.2, s), (-0.2, c)):
+                if value is None:
+                    ax.text(top * 0.01, y + offset, "c", va="center", fontsize=8)
         _axes(ax, labels, title)
         if labels:
             ax.legend(loc="best", fontsize=8)
-        return _save(fig, fmt)
-
-
-def bars(labels: Sequence[str], values: Sequence[int | None], *, title: str,
-         hidden_label: str, fmt: str = "svg", color: str = BAR) -> bytes:
-    """Horizontal bars in the given order (a funnel, blockers); None is a hidden count."""
-    with _LOCK:
-        fig = _figure(labels)
-        ax = fig.add_subplot()
-        shown = [v or 0 for v in values]
-        ax.barh(range(len(labels)), shown, color=color)
-        top = max(shown, default=0) or 1
-        for y, value in enumerate(values):
-            text = hidden_label if value is None else str(value)
-            ax.text((value or 0) + top * 0.01, y, text, va="center", fontsize=8)
-        ax.set_xlim(0, top * 1.15)
-        _axes(ax, labels, title)
         return _save(fig, fmt)
 
 

@@ -89,6 +89,13 @@ SUPPRESSION_RULE = N_(
     "Days are UTC. No user id, name or text typed by anyone is in any report.")
 
 
+def rule(lang: str, min_count: int) -> str:
+    """The suppression rule in the reader's language (every format states it)."""
+    from bot.i18n import gettext_for
+
+    return gettext_for(lang)(SUPPRESSION_RULE).format(max_hidden=min_count - 1)
+
+
 def label(column: str) -> str:
     """The English label (translate it with the reader's gettext)."""
     if column in COLUMNS:

@@ -1,4 +1,5 @@
-"""Writing a report: CSV files with their data dictionary (in one zip), or JSON.
+"""Writing a report: CSV files with their data dictionary (in one zip), or JSON; HTML comes
+from ``report_html`` (which imports nothing from here: the dependency goes one way).
 
 Hidden cells: ``c`` in CSV (Eurostat's flag for confidential), ``null`` in JSON with their
 positions listed under ``hidden``. An empty CSV cell (JSON ``null`` not listed as hidden)
@@ -15,7 +16,9 @@ from typing import Any
 
 from bot.i18n import gettext_for
 
-from .report_columns import SUPPRESSION_RULE, TABLES, label, meaning
+from .report_columns import TABLES, label, meaning
+from .report_columns import rule as columns_rule
+from .report_html import html_report
 from .reports import HIDDEN, Report, Table
 
 FORMATS = ("csv", "html", "json")
@@ -29,14 +32,12 @@ def render(report: Report, fmt: str) -> bytes:
     if fmt == "json":
         return json.dumps(as_json(report), ensure_ascii=False, indent=1).encode()
     if fmt == "html":
-        from .report_html import html_report  # matplotlib only when charts are wanted
-
         return html_report(report).encode()
     raise ValueError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
 def rule(report: Report) -> str:
-    return gettext_for(report.lang)(SUPPRESSION_RULE).format(max_hidden=report.min_count - 1)
+    return columns_rule(report.lang, report.min_count)
 
 
 def _cell(value: Any) -> Any:

@@ -1,7 +1,10 @@
 """The HTML report: one self-contained file, readable on a phone, in the reader's language.
 
-Charts are inline SVG (no external files, no scripts); tables scroll sideways inside their own
-box on a narrow screen; right-to-left languages get ``dir="rtl"``.
+Charts are inline SVG drawn by ``report_svg`` (no external files, no scripts); tables scroll
+sideways inside their own box on a narrow screen with their first column (the procedure, the
+step) kept in view, and the key figures come right after it; right-to-left languages get
+``dir="rtl"``. This module depends on ``report_columns``, ``report_svg`` and ``reports`` only
+(the PNG chart for Telegram is ``report_charts.main_chart``).
 """
 
 from __future__ import annotations
@@ -11,9 +14,8 @@ from typing import Any
 
 from bot.i18n import RTL_LANGUAGES, format_day, gettext_for, territory_name
 
-from . import report_charts as charts
-from .report_columns import BLOCKERS, TABLES, label, meaning
-from .report_formats import rule
+from . import report_svg as svg
+from .report_columns import BLOCKERS, TABLES, label, meaning, rule
 from .reports import ALL, HIDDEN, Report, Table
 
 _CSS = """
@@ -23,9 +25,23 @@ h1{font-size:1.4em}h2{font-size:1.2em;margin-top:1.6em}h3{font-size:1.05em}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;margin:.5em 0 1em}
 table{border-collapse:collapse;font-size:.85em;min-width:100%}
 th,td{border:1px solid #ddd;padding:4px 6px;text-align:start;white-space:nowrap}
+th:first-child,td:first-child{position:sticky;inset-inline-start:0;background:#fff;
+white-space:normal;min-width:8em;max-width:14em}
 td.n{text-align:end;font-variant-numeric:tabular-nums}th{background:#f3f6fa}
-.chart svg{width:100%;height:auto}.note{color:#555;font-size:.9em}
+th:first-child{background:#f3f6fa}
+figure.chart{margin:.8em 0 1.2em;max-width:600px}figure.chart svg{display:block;height:auto}
+figcaption{font-weight:600;margin-bottom:.3em}.note{color:#555;font-size:.9em}
 """
+# The columns a reader looks at first, in this order; the rest (ids) follow.
+KEY_COLUMNS = {
+    "procedures": ["procedure", "started", "completed", "completion_pct", "abandoned",
+                   "left_most_at", "escalated", "escalation_pct", "cases", "answered_cases",
+                   "first_answer_median_min", "first_answer_p90_min"],
+    "steps": ["step", "reached", "answered", "abandoned", "escalated", "invalid", "back",
+              "answer_kind"],
+    "languages": ["procedure", "language", "started"],
+}
+SILENT_KINDS = ("branch", "compute", "flow")  # steps that show people nothing
 
 
 def _e(value: Any) -> str:
@@ -38,9 +54,16 @@ def _value(value: Any) -> str:
     return "" if value is None else _e(value)
 
 
+def ordered(table: Table, drop: tuple[str, ...] = ()) -> list[str]:
+    """Key columns first (a phone shows them without scrolling), ids last."""
+    first = [c for c in KEY_COLUMNS.get(table.name, ["procedure", "office"]) if c in
+             table.columns and c not in drop]
+    return first + [c for c in table.columns if c not in first and c not in drop]
+
+
 def table_html(table: Table, lang: str, columns: list[str] | None = None) -> str:
     _ = gettext_for(lang)
-    columns = columns or table.columns
+    columns = columns or ordered(table)
     head = "".join(f'<th title="{_e(_(meaning(c)))}">{_e(_(label(c)))}</th>' for c in columns)
     body = []
     for row in table.rows:
@@ -52,51 +75,48 @@ def table_html(table: Table, lang: str, columns: list[str] | None = None) -> str
             f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
-def _svg(data: bytes) -> str:
-    text = data.decode()
-    return '<div class="chart">' + text[text.index("<svg"):] + "</div>"
+def _count(value: Any) -> int | None:
+    return None if value is HIDDEN else int(value or 0)
 
 
-def main_chart(report: Report, fmt: str = "svg") -> bytes:
-    """Started and completed runs per procedure (the chart /report sends as a picture)."""
+def main_chart(report: Report) -> str:
+    """Started and completed runs per procedure used in the period."""
     _ = gettext_for(report.lang)
-    rows = [r for r in report.table("procedures").rows
-            if isinstance(r["started"], int) and r["started"] > 0]
-    labels = [r["procedure"] if fmt == "svg" or charts.drawable(r["procedure"]) else r["flow_id"]
-              for r in rows]
-    title = _("Started and completed, per procedure")
-    if fmt == "png" and not charts.drawable(title):
-        title = "started / completed"
-    legend = (_("Started"), _("Completed"))
-    if fmt == "png" and not all(map(charts.drawable, legend)):
-        legend = ("started", "completed")
-    return charts.started_completed(
-        labels, [r["started"] for r in rows],
-        [r["completed"] if isinstance(r["completed"], int) else 0 for r in rows],
-        title=title, legend=legend, fmt=fmt)
+    rows = [r for r in report.table("procedures").rows if r["started"] is HIDDEN
+            or (r["started"] or 0) > 0]
+    items = [svg.Bars(r["procedure"], (_count(r["started"]), _count(r["completed"])))
+             for r in rows]
+    return svg.bar_chart(_("Started and completed, per procedure"), items,
+                         series=(_("Started"), _("Completed")), rtl=_rtl(report),
+                         hidden_note=rule(report.lang, report.min_count))
 
 
-def _funnel(report: Report, flow_id: str) -> str:
+def funnel(report: Report, flow_id: str) -> str:
+    """How many reached each step people see, in the flow's order, by the step's label."""
     _ = gettext_for(report.lang)
     steps = [r for r in report.table("steps").rows if r["flow_id"] == flow_id
-             and (r["reached"] is HIDDEN or r["reached"])]
-    if not steps:
-        return ""
-    values = [None if r["reached"] is HIDDEN else r["reached"] for r in steps]
-    return _svg(charts.bars([r["step"] for r in steps], values, title=_("Reached"),
-                            hidden_label="c"))
+             and r["kind"] and r["kind"] not in SILENT_KINDS]  # "": a step no longer there
+    items = [svg.Bars(r["step"], (_count(r["reached"]),)) for r in steps]
+    return svg.bar_chart(_("Reached"), items, rtl=_rtl(report),
+                         hidden_note=rule(report.lang, report.min_count))
 
 
-def _blockers_chart(report: Report) -> str:
+def blockers_chart(report: Report) -> str:
     _ = gettext_for(report.lang)
-    everyone = next((r for r in report.table("blockers").rows if r["flow_id"] == ALL), None)
+    table = report.table("blockers")
+    everyone = next((r for r in table.rows if r["flow_id"] == ALL), None)
     if everyone is None:
         return ""
-    ids = [c for c in report.table("blockers").columns if c in BLOCKERS or (
+    ids = [c for c in table.columns if c in BLOCKERS or (
         c not in ("flow_id", "procedure", "office_id", "office", "total"))]
-    values = [None if everyone[c] is HIDDEN else everyone[c] for c in ids]
-    return _svg(charts.bars([_(label(c)) for c in ids], values,
-                            title=_(TABLES["blockers"]), hidden_label="c", color="#756bb1"))
+    items = [svg.Bars(_(label(c)), (_count(everyone[c]),)) for c in ids]
+    return svg.bar_chart(_(TABLES["blockers"]), items, rtl=_rtl(report),
+                         hidden_note=rule(report.lang, report.min_count),
+                         colors=("#756bb1",))
+
+
+def _rtl(report: Report) -> bool:
+    return report.lang in RTL_LANGUAGES
 
 
 def html_report(report: Report) -> str:
@@ -109,8 +129,8 @@ def html_report(report: Report) -> str:
         f"<h1>{_e(title)}</h1>",
         f"<p>{_e(where)} · {_e(format_day(period.since, lang))} – "
         f"{_e(format_day(period.until, lang))}</p>",
-        f'<p class="note">{_e(rule(report))}</p>',
-        _svg(main_chart(report)),
+        f'<p class="note">{_e(rule(lang, report.min_count))}</p>',
+        main_chart(report),
         f"<h2>{_e(_(TABLES['procedures']))}</h2>",
         table_html(report.table("procedures"), lang),
     ]
@@ -119,20 +139,19 @@ def html_report(report: Report) -> str:
                       [r for r in report.table("steps").rows if r["flow_id"] == row["flow_id"]])
         if not steps.rows or not row["started"]:
             continue
-        parts += [f"<h3>{_e(row['procedure'])}</h3>", _funnel(report, row["flow_id"]),
-                  table_html(steps, lang, [c for c in steps.columns
-                                           if c not in ("flow_id", "procedure")])]
+        parts += [f"<h3>{_e(row['procedure'])}</h3>", funnel(report, row["flow_id"]),
+                  table_html(steps, lang, ordered(steps, ("flow_id", "procedure")))]
     for name in ("blockers", "case_outcomes", "followup_outcomes", "ratings", "languages"):
         table = report.table(name)
         if not table.rows:
             continue
         parts.append(f"<h2>{_e(_(TABLES[name]))}</h2>")
         if name == "blockers":
-            parts.append(_blockers_chart(report))
+            parts.append(blockers_chart(report))
         parts.append(table_html(table, lang))
-    direction = "rtl" if lang in RTL_LANGUAGES else "ltr"
+    direction = "rtl" if _rtl(report) else "ltr"
     return (f'<!doctype html><html lang="{_e(lang.replace("_", "-"))}" dir="{direction}">'
             '<head><meta charset="utf-8"><meta name="viewport" '
             'content="width=device-width, initial-scale=1">'
             f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
-            + "\n".join(parts) + "</body></html>\n")
+            + "\n".join(p for p in parts if p) + "</body></html>\n")

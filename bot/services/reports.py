@@ -18,11 +18,14 @@ from typing import Any
 from babel import Locale
 
 from bot.engine import FlowSet
+from bot.engine.model import Flow, Step, Text
+from bot.engine.texts import interpolate
 from bot.i18n import babel_locale
 from bot.storage import reports as sql
-from bot.storage.db import Reader
+from bot.storage.db import Reader, Tx
 from bot.storage.reports import Period
 
+from . import report_overlaps
 from .report_columns import BLOCKERS, CASE_RESULTS, FOLLOWUP_RESULTS
 from .suppression import Line, suppress
 
@@ -79,6 +82,7 @@ class Report:
     min_count: int
     generated: str
     tables: dict[str, Table]
+    published: dict[Hashable, int | None] = field(default_factory=dict)  # None: hidden
 
     def table(self, name: str) -> Table:
         return self.tables[name]
@@ -97,9 +101,18 @@ class _Cells:
         return key
 
 
+def in_lang(text: Text, lang: str) -> str:
+    """A flow's text in the report's language; when the flow lacks that language, its first
+    language's text, marked with that language's code (``Туу тіркеу [kk]``), so a reader
+    knows it is not a translation."""
+    if lang in text.by_lang:
+        return text.by_lang[lang]
+    return f"{text.get(lang)} [{text.fallback}]"
+
+
 def _title(flows: FlowSet, flow_id: str, lang: str) -> str:
     flow = flows.flows.get(flow_id)
-    return flow.title.get(lang) if flow else flow_id
+    return in_lang(flow.title, lang) if flow else flow_id
 
 
 def _pct(part: Any, whole: Any) -> Any:
@@ -110,7 +123,47 @@ def _pct(part: Any, whole: Any) -> Any:
 
 async def build(db: Reader, flows: FlowSet, period: Period, *, lang: str = "en",
                 min_count: int = 10, today: date | None = None) -> Report:
-    """Query, aggregate and suppress: the whole report, ready to be written."""
+    """Query, aggregate and suppress: the whole report, ready to be written.
+
+    Reports released before over overlapping days are taken into account (see
+    ``report_overlaps``): a count hidden here cannot be had by subtracting two reports.
+    Record the report once given out with :func:`release`."""
+    cells, tables = await _collect(db, flows, period, lang, min_count)
+    released = await sql.released_overlapping(db, period)
+    extra = await report_overlaps.constraints(
+        released, period, cells.values,
+        lambda part: _counts_of(db, flows, part, lang, min_count))
+    hidden = suppress(cells.values, cells.lines + extra.lines, min_count, known=extra.known,
+                      frozen=extra.frozen, private=extra.private)
+    for table in tables.values():
+        for row in table.rows:
+            keys = row.pop("_keys", {})
+            for column, key in keys.items():
+                row[column] = HIDDEN if key in hidden else cells.values[key]
+            for column, (part, whole) in row.pop("_pct", {}).items():
+                row[column] = _pct(row[part], row[whole])
+    for row in tables["procedures"].rows:
+        row["left_most_at"] = _left_most(tables["steps"], row["flow_id"])
+    generated = (today or datetime.now(UTC).date()).isoformat()
+    published = {key: None if key in hidden else value for key, value in cells.values.items()}
+    return Report(period, lang, min_count, generated, tables, published)
+
+
+async def release(tx: Tx, report: Report) -> None:
+    """Remember what a report gave out (counts only, no text), for the reports after it."""
+    await sql.add_release(tx, report.period, report.min_count, {
+        report_overlaps.key_text(key): value for key, value in report.published.items()})
+
+
+async def _counts_of(db: Reader, flows: FlowSet, period: Period, lang: str, min_count: int
+                     ) -> dict[Hashable, int]:
+    cells, _tables = await _collect(db, flows, period, lang, min_count)
+    return cells.values
+
+
+async def _collect(db: Reader, flows: FlowSet, period: Period, lang: str, min_count: int
+                   ) -> tuple[_Cells, dict[str, Table]]:
+    """Every count of the report and the totals linking them, before suppression."""
     journey = await sql.journey_counts(db, period)
     languages = await sql.started_by_language(db, period)
     cases = {r["flow_id"] or NO_FLOW: r for r in await sql.case_figures(db, period)}
@@ -146,19 +199,7 @@ async def build(db: Reader, flows: FlowSet, period: Period, *, lang: str = "en",
           [(flow_id, f"r{i}", r[f"r{i}"]) for flow_id, r in cases.items() for i in range(1, 6)
            if r[f"r{i}"]])
     _blockers(cells, tables["blockers"], flows, lang, blockers)
-
-    hidden = suppress(cells.values, cells.lines, min_count)
-    for table in tables.values():
-        for row in table.rows:
-            keys = row.pop("_keys", {})
-            for column, key in keys.items():
-                row[column] = HIDDEN if key in hidden else cells.values[key]
-            for column, (part, whole) in row.pop("_pct", {}).items():
-                row[column] = _pct(row[part], row[whole])
-    for row in tables["procedures"].rows:
-        row["left_most_at"] = _left_most(tables["steps"], row["flow_id"])
-    generated = (today or datetime.now(UTC).date()).isoformat()
-    return Report(period, lang, min_count, generated, tables)
+    return cells, tables
 
 
 _COLUMNS: dict[str, list[str]] = {
@@ -191,6 +232,8 @@ def _journey_rows(cells: _Cells, tables: dict[str, Table], flows: FlowSet, flow_
     completed = cells.put(*p, "completed", sum(n for (f, _), n in counts["completed"].items()
                                                if f == flow_id))
     step_keys: dict[str, list[Any]] = {"abandoned": [], "escalated": []}
+    reached_keys: dict[str, Any] = {}
+    left_keys: dict[str, Any] = {}
     for position, step_id in enumerate(step_ids, start=1):
         step = flow.steps.get(step_id) if flow else None
         at = (flow_id, step_id)
@@ -200,15 +243,18 @@ def _journey_rows(cells: _Cells, tables: dict[str, Table], flows: FlowSet, flow_
             ("invalid", counts["invalid"][at]), ("back", counts["back"][at]),
             ("abandoned", left), ("escalated", counts["escalated"][at]))}
         step_keys["abandoned"].append(keys["abandoned"])
+        reached_keys[step_id], left_keys[step_id] = keys["reached"], keys["abandoned"]
         step_keys["escalated"].append(keys["escalated"])
         if flow and step_id == flow.start:
             cells.lines.append(Line((keys["reached"],), started))
         kinds = answer_kinds.get(at)
         tables["steps"].rows.append({
             "flow_id": flow_id, "procedure": title, "position": position, "step_id": step_id,
-            "step": step.label.get(lang) if step and step.label else step_id,
+            "step": step_name(step, lang) if step else step_id,
             "kind": step.kind if step else "", "_keys": keys,
             "answer_kind": kinds.most_common(1)[0][0] if kinds else ""})
+    if flow:
+        cells.lines += structure_lines(flow, reached_keys, left_keys)
     totals = {}
     for column, parts in step_keys.items():
         totals[column] = cells.put(*p, column, sum(cells.values[k] for k in parts))
@@ -240,10 +286,48 @@ def _journey_rows(cells: _Cells, tables: dict[str, Table], flows: FlowSet, flow_
     tables["procedures"].rows.append(row)
 
 
+def step_name(step: Step, lang: str, limit: int = 40) -> str:
+    """What people see of a step, in the report's language: its label, else the start of its
+    text, its office or its note (one line, shortened); a step that shows nothing (a branch)
+    keeps its id."""
+    if step.label:
+        return in_lang(step.label, lang)
+    shown = step.text or (step.office.name if step.office else None) or step.note
+    if shown is None:
+        return step.id
+    text = " ".join(interpolate(shown.get(lang), {}).split())
+    text = text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return text if lang in shown.by_lang else f"{text} [{shown.fallback}]"
+
+
+def structure_lines(flow: Flow, reached: dict[str, Any], left: dict[str, Any]) -> list[Line]:
+    """The flow's own arithmetic, published as totals for the suppression: what reaches a
+    step is what left the steps before it. For a step whose next steps have no other way in,
+    ``reached(step) = left(step) + sum(reached(next))`` (a choice with options "60+",
+    "pregnancy", "child": 11 reached it, 0 and 8 the first two, so 3 the third). Real runs
+    only approximately follow it (going back, asking a human), which is why it is assumed
+    exact: an outsider would assume it too, and suppression must hold against that.
+    """
+    before: dict[str, set[str]] = defaultdict(set)
+    for step in flow.steps.values():
+        for nxt in step.successors():
+            if nxt in flow.steps and nxt != step.id:
+                before[nxt].add(step.id)
+    lines = []
+    for step in flow.steps.values():
+        after = sorted({n for n in step.successors() if n in flow.steps and n != step.id})
+        if not after or step.id not in reached or any(
+                before[n] != {step.id} or n == flow.start or n not in reached for n in after):
+            continue
+        lines.append(Line((*(reached[n] for n in after), left[step.id]), reached[step.id]))
+    return lines
+
+
 def _left_most(steps: Table, flow_id: str) -> str:
-    shown = [(r["abandoned"], r["step_id"]) for r in steps.rows
+    """The step (by what people see of it) where most people left."""
+    shown = [(r["abandoned"], -r["position"], r["step"]) for r in steps.rows
              if r["flow_id"] == flow_id and r["abandoned"] is not HIDDEN and r["abandoned"]]
-    return max(shown)[1] if shown else ""
+    return max(shown)[2] if shown else ""
 
 
 def _grid(cells: _Cells, table: Table, flows: FlowSet, lang: str, name: str,
@@ -265,7 +349,8 @@ def _grid(cells: _Cells, table: Table, flows: FlowSet, lang: str, name: str,
     for row_key in order:
         keys = {c: cells.put(name, row_key, c, grid[row_key][c]) for c in columns}
         keys["total"] = cells.put(name, row_key, "total", sum(grid[row_key].values()))
-        cells.lines.append(Line(tuple(keys[c] for c in columns), keys["total"]))
+        cells.lines.append(Line(tuple(keys[c] for c in columns), keys["total"],
+                                attribute=True))
         for c in columns:
             column_parts[c].append(keys[c])
         total_parts.append(keys["total"])
@@ -278,7 +363,8 @@ def _grid(cells: _Cells, table: Table, flows: FlowSet, lang: str, name: str,
     for c in columns:
         cells.lines.append(Line(tuple(column_parts[c]), all_keys[c]))
     cells.lines.append(Line(tuple(total_parts), all_keys["total"]))
-    cells.lines.append(Line(tuple(all_keys[c] for c in columns), all_keys["total"]))
+    cells.lines.append(Line(tuple(all_keys[c] for c in columns), all_keys["total"],
+                            attribute=True))
     table.rows.append({"flow_id": ALL, "procedure": "", **(extra or {}).get(ALL, {}),
                        "_keys": all_keys})
 
@@ -298,7 +384,7 @@ def _office(flows: FlowSet, flow_id: str, office_id: str, lang: str) -> str:
     flow = flows.flows.get(flow_id)
     country = flows.countries.get(flow.country) if flow else None
     office = country.offices.get(office_id) if country else None
-    return office.name.get(lang) if office else office_id
+    return in_lang(office.name, lang) if office else office_id
 
 
 def _language(code: str, lang: str) -> str:

@@ -38,6 +38,10 @@ class Line:
 
     parts: tuple[Hashable, ...]
     total: Hashable
+    # The parts are one group's answers to one question (ratings 1 to 5 of a procedure):
+    # when all its non-zero parts are hidden, its zeros are hidden too, or `c,0,0,0,0`
+    # would tell everyone what the hidden people answered.
+    attribute: bool = False
 
 
 def primary(values: Mapping[Hashable, int], min_count: int) -> set[Hashable]:
@@ -45,12 +49,24 @@ def primary(values: Mapping[Hashable, int], min_count: int) -> set[Hashable]:
     return {cell for cell, value in values.items() if 0 < value < min_count}
 
 
-def suppress(values: Mapping[Hashable, int], lines: Sequence[Line], min_count: int
-             ) -> set[Hashable]:
-    """The cells to hide: small ones, and enough others that none of them can be derived."""
+def suppress(values: Mapping[Hashable, int], lines: Sequence[Line], min_count: int, *,
+             known: Mapping[Hashable, int] | None = None, frozen: Iterable[Hashable] = (),
+             private: Mapping[Hashable, int] | None = None) -> set[Hashable]:
+    """The cells of ``values`` to hide: small ones, and enough others that none of them can
+    be derived.
+
+    Other cells may take part in the equations without being this report's to hide (see
+    report_overlaps): ``known`` were published and shown (constants), ``frozen`` published
+    and hidden (unknown, protected), ``private`` never published (unknown; protected when
+    their true value is from 1 to ``min_count - 1``)."""
+    known, private, frozen = known or {}, private or {}, set(frozen)
+    everything = {**values, **known, **dict.fromkeys(frozen, 0), **private}
     hidden: set[Hashable] = set()
-    for cells, group in _components(values, lines):
-        hidden |= _suppress_group({c: values[c] for c in cells}, group, min_count)
+    for cells, group in _components(everything, lines):
+        own = {c: values[c] for c in cells if c in values}
+        start = primary(own, min_count) | {c for c in cells if c in frozen or c in private}
+        free = {c for c in cells if c in private and not 0 < private[c] < min_count}
+        hidden |= _suppress_group(own, group, min_count, start, free) & own.keys()
     return hidden
 
 
@@ -78,31 +94,53 @@ def _components(values: Mapping[Hashable, int], lines: Sequence[Line]
     return list(groups.values())
 
 
-def _suppress_group(values: Mapping[Hashable, int], lines: Sequence[Line], min_count: int
-                    ) -> set[Hashable]:
-    hidden = primary(values, min_count)
+def telling_zeros(values: Mapping[Hashable, int], lines: Sequence[Line],
+                  hidden: set[Hashable]) -> set[Hashable]:
+    """Zeros that would give away hidden answers: the zero parts of an attribute line whose
+    every non-zero part is hidden."""
+    found: set[Hashable] = set()
+    for line in lines:
+        if not line.attribute:
+            continue
+        nonzero = [c for c in line.parts if values[c]]
+        if nonzero and all(c in hidden for c in nonzero):
+            found |= {c for c in line.parts if not values[c]}
+    return found
+
+
+def _suppress_group(values: Mapping[Hashable, int], lines: Sequence[Line], min_count: int,
+                    start: set[Hashable], free: set[Hashable]) -> set[Hashable]:
+    hidden = set(start)
     if not lines:
         return hidden
+    while True:  # complements may hide a row's last shown non-zero: its zeros then go too
+        hidden |= telling_zeros(values, lines, hidden)
+        _complete(values, lines, hidden, free)
+        if telling_zeros(values, lines, hidden) <= hidden:
+            return hidden
+
+
+def _complete(values: Mapping[Hashable, int], lines: Sequence[Line], hidden: set[Hashable],
+              free: set[Hashable]) -> None:
+    """Hide complements (cells of ``values``, into ``hidden``) until no hidden cell but the
+    ``free`` ones is derivable."""
     order = {cell: i for i, cell in enumerate(values)}
     totals = {line.total for line in lines}
-    derivable = derivable_cells(hidden, lines)
+    derivable = derivable_cells(hidden, lines) - free
     last = None
     while derivable:
         # Mend one derivable cell at a time, the one hidden last first: following a path of
         # complements is what closes a cycle (a rectangle), which protects all of them.
-        first = last if last in derivable else min(derivable, key=order.__getitem__)
-        touching = [line for line in lines if first in line.parts or first == line.total]
-        if not any(c not in hidden for line in touching for c in (*line.parts, line.total)):
-            touching = [line for line in lines if derivable & {*line.parts, line.total}]
-        candidates = dict.fromkeys(c for line in touching for c in (*line.parts, line.total)
-                                   if c not in hidden)
+        first = last if last in derivable else min(
+            derivable, key=lambda c: (c not in order, order.get(c, 0), str(c)))
+        candidates = _nearby(first, lines, hidden, values)
         if not candidates:
-            return hidden
+            return  # only cells already given out could help: nothing more to do here
         best = None
         cheapest = sorted(candidates, key=lambda c: (values[c] == 0, c in totals, values[c],
                                                      order[c]))[:LOOKAHEAD]
         for cell in cheapest:  # one step of look-ahead: what leaves the fewest derivable
-            left = derivable_cells(hidden | {cell}, lines)
+            left = derivable_cells(hidden | {cell}, lines) - free
             key = (len(left), values[cell] == 0, cell in totals, values[cell], order[cell])
             if best is None or key < best[0]:
                 best = (key, cell, left)
@@ -110,7 +148,33 @@ def _suppress_group(values: Mapping[Hashable, int], lines: Sequence[Line], min_c
         last = best[1]
         hidden.add(last)
         derivable = best[2]
-    return hidden
+
+
+def _nearby(first: Hashable, lines: Sequence[Line], hidden: set[Hashable],
+            values: Mapping[Hashable, int]) -> dict[Hashable, None]:
+    """Shown cells of this report that could make ``first`` underivable: those of its own
+    equations, else of the equations reached through other hidden cells (a count hidden in
+    a released report, a span of days: the cell to hide may be a few equations away)."""
+    seen, frontier, used = {first}, [first], set()
+    while frontier:
+        found: dict[Hashable, None] = {}
+        following = []
+        for cell in frontier:
+            for index, line in enumerate(lines):
+                members = (*line.parts, line.total)
+                if index in used or cell not in members:
+                    continue
+                used.add(index)
+                for other in members:
+                    if other in values and other not in hidden:
+                        found[other] = None
+                    elif other in hidden and other not in seen:
+                        seen.add(other)
+                        following.append(other)
+        if found:
+            return found
+        frontier = following
+    return {}
 
 
 def derivable_cells(hidden: Iterable[Hashable], lines: Sequence[Line]) -> set[Hashable]:

@@ -258,7 +258,7 @@ def _new_errors(flows_dir: Path, results: dict[Path, str]) -> list[str]:
     before = {key(p) for p in load_flows(flows_dir).errors}
     with tempfile.TemporaryDirectory(prefix="passerelle-import-") as tmp:
         copy = Path(tmp) / "flows"
-        shutil.copytree(flows_dir, copy)
+        shutil.copytree(flows_dir, copy, ignore=shutil.ignore_patterns(".*"))
         for path, text in results.items():
             (copy / path.relative_to(flows_dir)).write_text(text, encoding="utf-8")
         errors = load_flows(copy).errors

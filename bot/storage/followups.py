@@ -118,7 +118,7 @@ async def stop_run(tx: Tx, run_id: int, flow_id: str) -> None:
     await tx.execute("DELETE FROM followup_timers WHERE run_id = ?", (run_id,))
     await tx.execute("DELETE FROM followup_runs WHERE id = ?", (run_id,))
     await tx.execute("INSERT INTO counters (name, key, count) VALUES (?, ?, 1)"
-                     " ON CONFLICT (name, key) DO UPDATE SET count = count + 1",
+                     " ON CONFLICT (name, key) DO UPDATE SET count = counters.count + 1",
                      (STOPPED_COUNTER, flow_id))
 
 

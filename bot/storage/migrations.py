@@ -434,6 +434,22 @@ ALTER TABLE inbox ADD COLUMN lease_owner TEXT;
 CREATE INDEX inbox_chat_pending ON inbox (chat_id, update_id) WHERE status = 'pending';
 """
 
+# Reports given out (CLI, /report): their days and each count they showed or hid, so that a
+# later report over overlapping days is suppressed with them (services/report_overlaps.py).
+# Counts only: nothing here is about a person.
+_REPORT_RELEASES = """
+CREATE TABLE report_releases (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    country    TEXT,
+    since      TEXT NOT NULL,
+    until      TEXT NOT NULL,
+    min_count  INTEGER NOT NULL,
+    created_at REAL NOT NULL,
+    cells      TEXT NOT NULL
+);
+CREATE INDEX report_releases_days ON report_releases (until, since);
+"""
+
 MIGRATIONS: list[tuple[int, str]] = [
     (1, _V1),
     (2, _V2),
@@ -444,6 +460,7 @@ MIGRATIONS: list[tuple[int, str]] = [
     (7, _JOURNEY_EVENTS + _REPORT_INDEXES),
     (8, _WORKSPACE),
     (9, _TARGETS),
+    (12, _REPORT_RELEASES),
     (16, _INBOX_LEASES),
 ]
 

@@ -65,6 +65,14 @@ async def add_received(tx: Tx, author_id: int, chat_id: int, file_id: str, file_
     return int(cursor.lastrowid)
 
 
+async def add_shipped(tx: Tx, file_name: str, caption: str) -> int:
+    """A proposal from an upgrade of the shipped flows: no author, nothing to download."""
+    cursor = await tx.execute(
+        "INSERT INTO proposals (file_name, caption, created_at) VALUES (?, ?, ?)",
+        (file_name, caption, time.time()))
+    return int(cursor.lastrowid)
+
+
 async def received(db: Reader) -> list[Proposal]:
     """Uploads not yet downloaded and checked (also those a restart interrupted)."""
     rows = await db.fetchall("SELECT * FROM proposals WHERE status = 'received' ORDER BY id")

@@ -8,6 +8,8 @@ none returns an id, a name or a text anyone typed.
 
 from __future__ import annotations
 
+import json
+import time as clock
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -15,7 +17,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.storage.db import Reader
+from bot.storage.db import Reader, Tx
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,36 @@ class Period:
     @property
     def end_ts(self) -> float:
         return datetime.combine(self.until + timedelta(days=1), time(), UTC).timestamp()
+
+
+@dataclass(frozen=True)
+class Release:
+    """A report given out: its filter and each count it showed (None: hidden)."""
+
+    id: int
+    period: Period
+    min_count: int
+    cells: dict[str, int | None]
+
+
+async def released_overlapping(db: Reader, period: Period) -> list[Release]:
+    """Reports given out before whose days overlap ``period``, oldest first."""
+    rows = await db.fetchall(
+        "SELECT id, country, since, until, min_count, cells FROM report_releases"
+        " WHERE since <= ? AND until >= ? ORDER BY id",
+        (period.until.isoformat(), period.since.isoformat()))
+    return [Release(r["id"], Period(r["country"], date.fromisoformat(r["since"]),
+                                    date.fromisoformat(r["until"])),
+                    r["min_count"], json.loads(r["cells"])) for r in rows]
+
+
+async def add_release(tx: Tx, period: Period, min_count: int,
+                      cells: dict[str, int | None]) -> None:
+    await tx.execute(
+        "INSERT INTO report_releases (country, since, until, min_count, created_at, cells)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (period.country, period.since.isoformat(), period.until.isoformat(), min_count,
+         clock.time(), json.dumps(cells, ensure_ascii=False, separators=(",", ":"))))
 
 
 def _where(period: Period, day: str | None = None, ts: str | None = None,

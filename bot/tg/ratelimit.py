@@ -13,6 +13,13 @@ bucket (``global_burst``) spreads the messages within the window, so when the wi
 full a slot frees every 1/30 s instead of thirty at the start of each second: whoever is
 first in line waits at most about 33 ms for the next one.
 
+The pacing bucket holds ``global_burst`` tokens (4: a turn's messages) while the window is
+at most half full, so a bot that is not busy sends a turn's few messages at once instead of
+one every 33 ms (a press answered by an edit and a new question took 33 ms more, 72 ms at
+p95 for longer turns). Busier than that, the bucket holds one token: a busy bot is paced
+exactly as before, and no burst piles up in front of the window (that would make a pulse of
+waiting once a second). Neither ever exceeds ``global_rate`` in any one-second window.
+
 When more is queued than the limits let through, someone waits; :meth:`RateLimiter.acquire`
 decides who:
 
@@ -67,6 +74,11 @@ class SlidingWindow:
     def take(self, now: float) -> None:
         self._stamps.append(now)
 
+    def room(self, now: float) -> int:
+        """How many more grants the window takes now."""
+        self.wait_time(now)  # drops the expired ones
+        return self.limit - len(self._stamps)
+
     def is_empty(self, now: float) -> bool:
         return self.wait_time(now) == 0 and not self._stamps
 
@@ -104,6 +116,11 @@ class TokenBucket:
         self._refill(now)
         return self.tokens >= self.capacity
 
+    def cap(self, now: float, most: float) -> None:
+        """Hold at most ``most`` tokens now (what is above is dropped, not saved)."""
+        self._refill(now)
+        self.tokens = min(self.tokens, most)
+
 
 @dataclass(order=True)
 class _Waiter:
@@ -125,7 +142,7 @@ class RateLimiter:
         chat_burst: int = 3,
         clock: Clock = time.monotonic,
         *,
-        global_burst: int = 1,
+        global_burst: int = 4,
         window_span: float = WINDOW_SPAN,
     ) -> None:
         self._clock = clock
@@ -142,7 +159,12 @@ class RateLimiter:
         self._pump: asyncio.Task[None] | None = None
 
     def _global_wait(self, now: float) -> float:
-        return max(self._window.wait_time(now), self._global.wait_time(now))
+        window = self._window.wait_time(now)
+        if window > 0:
+            return window
+        if self._window.room(now) * 2 < self._window.limit:  # busy: one at a time
+            self._global.cap(now, 1.0)
+        return self._global.wait_time(now)
 
     def _chat_wait(self, chat_id: int | None, now: float) -> float:
         if chat_id is None:

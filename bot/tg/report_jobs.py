@@ -71,16 +71,16 @@ class ReportJobs:
                 "The report could not be made. The error is in the bot's log."))})])
             return
         name = f"passerelle-report-{request.period.until}.{report_formats.EXTENSIONS[request.fmt]}"
-        await self._send(request, [
-            ("sendDocument", {"document": binary_file(name, document),
-                              "caption": caption, "parse_mode": "HTML"}),
-            ("sendPhoto", {"photo": binary_file("chart.png", chart),
-                           "caption": escape(_("Started and completed, per procedure"))}),
-        ])
+        calls = [("sendDocument", {"document": binary_file(name, document),
+                                   "caption": caption, "parse_mode": "HTML"})]
+        if chart:  # no picture when no procedure was used in the period
+            calls.append(("sendPhoto", {"photo": binary_file("chart.png", chart), "caption":
+                                        escape(_("Started and completed, per procedure"))}))
+        await self._send(request, calls)
 
     async def make(self, request: Request) -> tuple[bytes, bytes, str]:
         """The report file, the main chart (PNG) and the document's caption."""
-        from bot.services.report_html import main_chart  # matplotlib only when needed
+        from bot.services.report_charts import main_chart  # matplotlib only when needed
 
         reader = await ReadOnly.of(self.db)
         try:
@@ -91,6 +91,8 @@ class ReportJobs:
             await reader.close()
         document = await asyncio.to_thread(report_formats.render, report, request.fmt)
         chart = await asyncio.to_thread(main_chart, report, "png")
+        async with self.db.transaction() as tx:  # later reports are suppressed with it
+            await reports.release(tx, report)
         return document, chart, caption(request, report.min_count)
 
     async def _send(self, request: Request, calls: list[tuple[str, dict]]) -> None:

@@ -195,6 +195,7 @@ async def test_procedures_are_paginated(chat: Chat, extra_flows: Path, fake_api)
     seen = await me.click("Sénégal")
     titles = {"Bourse de sécurité familiale et RNU",
               "Carte d'identité biométrique CEDEAO", "Déclarer une naissance", "Écho", "Long",
+              "Naissance non déclarée après 1 an : le jugement du tribunal",
               "Soins de santé : CMU et carte d'égalité des chances", "Zz procédure a",
               "Zz procédure b", "Zz procédure c"}
     first = seen.buttons()

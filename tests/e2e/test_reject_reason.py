@@ -52,33 +52,27 @@ async def _status(desk: Desk, proposal: int) -> str:
     return str(row["status"])
 
 
-async def test_a_message_for_a_person_is_held_asked_and_delivered(desk: Desk) -> None:
+async def test_a_message_for_a_person_reaches_the_person_not_the_author(desk: Desk) -> None:
+    """The attack: Reject pressed, no reason written, then a message to the person in the
+    admin's case. It reaches the person at once; it is never the rejection reason."""
     proposal, _case = await _admin_in_a_case(desk)
     desk.say(ADMIN, "Bring your passport tomorrow")
-    await desk.settle()
-    assert not desk.said(AUTHOR, "Bring your passport")  # never sent as a reason
-    assert desk.said(ADMIN, f"Is this the reason for rejecting proposal #{proposal}?")
-    assert await _status(desk, proposal) == "pending"
-    desk.press_shown(ADMIN, f"y:not:{proposal}")
     await desk.settle()
     assert desk.said(PERSON, "Bring your passport tomorrow")
     assert not desk.said(AUTHOR, "Bring your passport")
     assert await _status(desk, proposal) == "pending"
-    assert desk.said(ADMIN, "Write /reject, the proposal number and the reason")
+    assert desk.said(ADMIN, "Write /reject, the proposal number and the reason")  # asked again
     desk.say(ADMIN, "And a photo of the certificate")  # the request is gone: straight through
     await desk.settle()
     assert desk.said(PERSON, "And a photo of the certificate")
-
-
-async def test_the_admin_confirms_a_held_reason(desk: Desk) -> None:
-    proposal, _case = await _admin_in_a_case(desk)
-    desk.say(ADMIN, "The fee is wrong")
-    await desk.settle()
-    desk.press_shown(ADMIN, f"y:why:{proposal}")
+    assert await _status(desk, proposal) == "pending"
+    assert not await desk.db.fetchone("SELECT 1 FROM kv WHERE key = ?",
+                                      (publishing.REASON_KEY.format(user_id=ADMIN),))
+    desk.say(ADMIN, f"/reject {proposal} the fee is wrong")
     await desk.settle()
     assert await _status(desk, proposal) == "rejected"
-    assert desk.said(AUTHOR, "Reason: The fee is wrong")
-    assert not desk.said(PERSON, "The fee is wrong")
+    assert desk.said(AUTHOR, "Reason: the fee is wrong")
+    assert not desk.said(PERSON, "the fee is wrong")
 
 
 async def test_a_reply_to_the_question_is_the_reason_at_once(desk: Desk) -> None:

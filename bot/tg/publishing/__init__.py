@@ -49,8 +49,6 @@ class Publishing:
             return bool(previous and await previous(person, message))
 
         hooks["text"] = on_text
-        if previous is not None:  # where a held message goes when it was not the reason
-            hooks["text_after_reason"] = previous
 
     def workers(self, bot: Bot) -> list[Any]:
         return [ProposalWorker(self.db, self.settings, self.library, bot)]

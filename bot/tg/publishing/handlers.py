@@ -23,7 +23,7 @@ from bot.tg.turn import Turn
 
 from . import texts
 
-BUTTON = r"^y:(req|ok|no|show|why|not):\d{1,12}$"
+BUTTON = r"^y:(req|ok|no|show):\d{1,12}$"
 REJECTED = N_("Your proposal #{id} for {flow} was rejected. Reason: {reason}")
 APPROVED = N_("Your proposal #{id} for {flow} was approved and published (version {version}).")
 
@@ -142,8 +142,6 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             if not role.admin:
                 raise Refused("not-allowed")
             await _show(person.turn, person.chat_id, person.lang, proposal_id, review=True)
-        elif action in ("why", "not"):
-            await _held(person, context, proposal_id, use=action == "why")
         elif action == "ok":
             version = await publishing.approve(person.tx, person.library, role, proposal_id)
             await _approved(person, proposal_id, version)
@@ -159,12 +157,13 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def reason_hook(person: Person, message: Message) -> bool:
-    """The text after pressing Reject is the reason; True when it was used (or held).
+    """The text after pressing Reject is the reason; True when it was used.
 
     Never capture what was meant for someone else: the request expires (see
-    ``publishing.REASON_TTL_S``); only a private chat counts; a reply to another message goes
-    where it replies; and an admin who also handles cases is asked first (the message is held
-    and delivered as a message if it was not the reason)."""
+    ``publishing.REASON_TTL_S``); only a private chat counts; a reply goes where it replies
+    (a reply to the question is the reason, a reply to a case message goes to the case); and
+    an admin who also handles cases is writing to their case: the message goes there, the
+    request is dropped and the admin is told how to reject (``/reject ID REASON``)."""
     if not person.is_admin or not message.text or message.chat.type != "private":
         return False
     proposal_id = await publishing.pending_reason(person.tx, person.user.user_id)
@@ -174,13 +173,10 @@ async def reason_hook(person: Person, message: Message) -> bool:
     if reply is not None and not _is_prompt(reply, proposal_id):
         return False
     if reply is None and await _handles_cases(person):
-        await publishing.hold(person.tx, person.user.user_id, proposal_id, message.to_dict())
-        _ = person.gettext
-        person.say(escape(_("Is this the reason for rejecting proposal #{id}? You also "
-                            "handle cases: press No and it is delivered as a message.")
-                          .format(id=proposal_id)),
-                   texts.reason_keyboard(_, proposal_id))
-        return True
+        await publishing.take_reason(person.tx, person.user.user_id)
+        person.say(escape(person.gettext("Write /reject, the proposal number and the reason, "
+                                         "e.g. /reject 12 the fee is wrong.")))
+        return False  # the case's hook delivers it
     await publishing.take_reason(person.tx, person.user.user_id)
     await _reject(person, proposal_id, message.text)
     return True
@@ -198,25 +194,6 @@ async def _handles_cases(person: Person) -> bool:
     if volunteer is not None and volunteer.current_case is not None:
         return True
     return bool(await cases.for_volunteer(person.tx, person.user.user_id))
-
-
-async def _held(person: Person, context: ContextTypes.DEFAULT_TYPE, proposal_id: int, *,
-                use: bool) -> None:
-    """The admin answered: the held text is the reason, or it goes on as a message."""
-    held = await publishing.take_held(person.tx, person.user.user_id, proposal_id)
-    await publishing.take_reason(person.tx, person.user.user_id)
-    if held is None or not use:
-        person.say(escape(person.gettext("Write /reject, the proposal number and the reason, "
-                                         "e.g. /reject 12 the fee is wrong.")))
-    if held is None:
-        return
-    message = Message.de_json(held, context.bot)
-    if use:
-        await _reject(person, proposal_id, message.text or "")
-        return
-    deliver = person.hooks.get("text_after_reason")
-    if deliver is not None:
-        await deliver(person, message)
 
 
 async def _reject(person: Person, proposal_id: int, reason: str) -> None:

@@ -34,6 +34,9 @@ REFUSALS = {
     "no-longer-valid": N_("Not published: with the flows as they are now, this file has "
                           "problems:"),
     "no-previous": N_("{flow} has no earlier version to go back to."),
+    "flows-dir-unwritable": N_("Not published: cannot write FLOWS_DIR {path} ({error}). The "
+                               "server's admin must give the bot write access to that folder "
+                               "(docs/operations.md); nothing was changed."),
 }
 
 
@@ -150,12 +153,6 @@ def review_keyboard(_: Gettext, proposal_id: int) -> Keyboard:
     return keyboard([[button(_("Approve and publish"),
                              callbacks.encode("y", f"ok:{proposal_id}")),
                       button(_("Reject"), callbacks.encode("y", f"no:{proposal_id}"))]])
-
-
-def reason_keyboard(_: Gettext, proposal_id: int) -> Keyboard:
-    """Is the message just written the rejection reason, or meant for a case?"""
-    return keyboard([[button(_("Yes"), callbacks.encode("y", f"why:{proposal_id}")),
-                      button(_("No"), callbacks.encode("y", f"not:{proposal_id}"))]])
 
 
 def show_keyboard(_: Gettext, proposals: list[Proposal]) -> Keyboard:
