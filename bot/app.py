@@ -72,7 +72,7 @@ class Runtime:
     metrics: MetricsServer | None = None
     requests: tuple[AiohttpRequest, ...] = ()
     api_status: ApiStatus = field(default_factory=ApiStatus)
-    probe_interval: float = 10.0
+    probe_interval: float | None = None  # default: a third of HEALTH_STALE_SECONDS, <= 10 s
     started_at: float = field(default_factory=time.time)
 
     def __post_init__(self) -> None:
@@ -102,6 +102,14 @@ class Runtime:
                                          port=self.settings.metrics_port,
                                          api_problem=self.api_problem)
             await self.metrics.start()
+
+    def _probe_every(self) -> float:
+        """How long the Bot API may stay silent before a getMe: often enough that a quiet
+        bot (a long poll answers only every 30 s) never looks stale to /healthz, and a
+        revoked token is noticed within 10 s."""
+        if self.probe_interval is not None:
+            return self.probe_interval
+        return max(1.0, min(10.0, self.settings.health_stale_seconds / 3))
 
     def api_problem(self) -> str | None:
         """Why the Bot API counts as unhealthy now (for /healthz), or None."""
@@ -136,7 +144,7 @@ class Runtime:
         shared = [sender, *mediation.workers(), *publishing.workers(bot), *followups.workers(),
                   workspace, TargetWorker(self.db, self.library),
                   AbandonScanner(self.db, self.settings.abandon_after_hours)]
-        local = [report_jobs, ApiProbe(bot, self.api_status, self.probe_interval)]
+        local = [report_jobs, ApiProbe(bot, self.api_status, self._probe_every())]
         if self.db.postgres:  # flows published in another process are loaded here too
             local.append(FlowWatcher(self.library))
         self.workers = [dispatcher, *shared, *local]

@@ -36,8 +36,10 @@ async def test_healthz_turns_503_when_the_bot_api_stops_answering(
                           HEALTH_STALE_SECONDS="5")
     lines = await read_until(bot, "Passerelle is running")
     try:
-        status, body = await _get(f"http://127.0.0.1:{port}/healthz")
-        assert status == 200 and '"ok"' in body
+        for _ in range(8):  # a quiet bot stays healthy (its long poll answers every 30 s)
+            status, body = await _get(f"http://127.0.0.1:{port}/healthz")
+            assert status == 200 and '"ok"' in body, body
+            await asyncio.sleep(1)
         _, metrics = await _get(f"http://127.0.0.1:{port}/metrics")
         stamp = next(line for line in metrics.splitlines()
                      if line.startswith("passerelle_last_api_success_timestamp_seconds "))
