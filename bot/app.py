@@ -22,12 +22,14 @@ from typing import Any
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
+from bot import config_check
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import LOCALES_DIR
 from bot.logs import setup_logging
 from bot.ops.http import MetricsServer
 from bot.services import live_flows, shipped_updates
 from bot.services.flood import FloodGuard
+from bot.services.flow_watch import FlowWatcher
 from bot.services.journey import AbandonScanner
 from bot.services.library import FlowLibrary, FlowsInvalid
 from bot.storage import volunteers
@@ -128,12 +130,15 @@ class Runtime:
         sender = Sender(bot, self.db, limiter=limiter, on_blocked=mediation.on_blocked)
         workspace = WorkspaceSender(bot, self.db, self.settings, limiter)
         dispatcher = Dispatcher(self.application, self.db, on_failed=apologise,
-                                flood=FloodGuard(), on_flood=flood_notice)
+                                flood=FloodGuard(), on_flood=flood_notice,
+                                lease_seconds=self.settings.inbox_lease_seconds)
         await dispatcher.start()
         shared = [sender, *mediation.workers(), *publishing.workers(bot), *followups.workers(),
                   workspace, TargetWorker(self.db, self.library),
                   AbandonScanner(self.db, self.settings.abandon_after_hours)]
         local = [report_jobs, ApiProbe(bot, self.api_status, self.probe_interval)]
+        if self.db.postgres:  # flows published in another process are loaded here too
+            local.append(FlowWatcher(self.library))
         self.workers = [dispatcher, *shared, *local]
         if self.db.postgres:  # several processes: the elected one sends and runs timers
             leadership = Leadership(getattr(self.db, "url", ""), shared)
@@ -213,6 +218,14 @@ async def _serve(runtime: Runtime) -> int:
                 if not runtime.token_refused.is_set():  # else the transport said it already
                     log.critical(REFUSED_LINE)
                 return 2
+            except DatabaseUnavailable as exc:
+                if not runtime.settings.database_url:
+                    raise  # a SQLite file that cannot be opened does not heal by waiting
+                await runtime.stop()
+                delay = retry_delay(attempt)
+                log.error("%s; attempt %d, next try in %.0f s", exc, attempt, delay)
+                if await _wait(stop, delay):
+                    return 0
             except NetworkError as exc:  # TimedOut included; the message names no secret
                 await runtime.disconnect()
                 delay = retry_delay(attempt)
@@ -272,6 +285,8 @@ def run_bot() -> int:
         print(f"passerelle: {exc}", file=sys.stderr)
         return 2
     setup_logging(settings)
+    for warning in config_check.warnings(settings):
+        log.warning("%s", warning)
     if not LOCALES_DIR.is_dir():  # e.g. a non-editable install: the UI would be English only
         log.warning("no UI catalogues at %s: install with `pip install -e .`", LOCALES_DIR)
     if not prepare_flows(settings):

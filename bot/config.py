@@ -23,6 +23,24 @@ TOKEN_HELP = (
 )
 
 
+def token_problem(token: str) -> str:
+    """What is wrong with a malformed token, without repeating it (it may be a real one)."""
+    if any(c.isspace() for c in token):
+        return "it contains a space (copy only the token, e.g. 123456789:AAH…)"
+    if token[:1] in "\"'<" or token[-1:] in "\"'>":
+        return "it is wrapped in quotes or <>; write BOT_TOKEN=123456789:AAH… without them"
+    if ":" not in token:
+        return "it has no ':' (a token is the bot's id, a colon, then its secret)"
+    bot_id, _, secret = token.partition(":")
+    if not bot_id.isdigit() or not 3 <= len(bot_id) <= 20:
+        return "the part before ':' must be the bot's numeric id"
+    bad = sorted({c for c in secret if not (c.isascii() and (c.isalnum() or c in "_-"))})
+    if bad:
+        return f"the part after ':' may only hold A-Z, a-z, 0-9, _ and -, not {''.join(bad)!r}"
+    return (f"the part after ':' has {len(secret)} characters, a token's has 30 to 60 "
+            "(was it cut when copied?)")
+
+
 class ConfigError(Exception):
     """A setting is missing or malformed; the message is one line a person can act on."""
 
@@ -33,6 +51,7 @@ class Settings:
     telegram_api_url: str = "https://api.telegram.org/bot"
     database_path: Path = Path("data/passerelle.sqlite3")
     database_url: str | None = field(default=None, repr=False)  # postgresql://… (password)
+    inbox_lease_seconds: float = 10.0  # PostgreSQL: a dead process's update comes back after
     flows_dir: Path = Path("data/flows")
     shipped_flows_dir: Path = SHIPPED_FLOWS
     admin_ids: frozenset[int] = frozenset()
@@ -138,8 +157,7 @@ def load_settings(
     if require_token and not token:
         raise ConfigError(f"BOT_TOKEN is not set. {TOKEN_HELP}")
     if require_token and not TOKEN_PATTERN.match(token):
-        raise ConfigError(
-            f"BOT_TOKEN does not look like a bot token (digits:letters). {TOKEN_HELP}")
+        raise ConfigError(f"BOT_TOKEN is not a bot token: {token_problem(token)}. {TOKEN_HELP}")
     admin_ids = set()
     for part in env.get("ADMIN_IDS", "").replace(";", ",").split(","):
         if part.strip():
@@ -178,6 +196,7 @@ def load_settings(
         telegram_api_url=api_url,
         database_path=database_path,
         database_url=database_url,
+        inbox_lease_seconds=_number(env, "INBOX_LEASE_SECONDS", 10.0),
         flows_dir=Path(env.get("FLOWS_DIR", "").strip() or Settings.flows_dir),
         admin_ids=frozenset(admin_ids),
         log_level=log_level,

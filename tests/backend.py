@@ -29,7 +29,8 @@ def read_rows(db_path: object, sql: str, params: tuple[object, ...] = ()) -> lis
 
         try:
             with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
-                return conn.execute(to_postgres(sql)[0], params).fetchall()
+                cursor = conn.execute(to_postgres(sql)[0], params)
+                return cursor.fetchall() if cursor.description is not None else []
         except psycopg.errors.UndefinedTable:
             return []
     import sqlite3

@@ -113,6 +113,7 @@ def test_the_doctor_prints_one_verdict_per_check_and_fails_when_one_fails(
     monkeypatch.setenv("TELEGRAM_API_URL", "http://127.0.0.1:9/bot")  # nothing listens
     monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "db.sqlite3"))
     monkeypatch.setenv("FLOWS_DIR", str(REPO / "flows"))
+    monkeypatch.setenv("ADMIN_IDS", "42")
     lines: list[str] = []
     assert doctor.run_checks(env_file=None, print_line=lines.append) == 1
     assert [line.split()[:2] for line in lines] == [

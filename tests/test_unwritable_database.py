@@ -36,8 +36,9 @@ def _namespaces_work() -> bool:
 
 NAMESPACES = _namespaces_work()
 SETPRIV = shutil.which("setpriv") is not None and os.geteuid() == 0
-pytestmark = pytest.mark.skipif(not (NAMESPACES or SETPRIV),
-                                reason="needs unshare -rm or setpriv to make a file unwritable")
+pytestmark = [pytest.mark.sqlite_only,  # file modes and a full disk are SQLite's matter
+              pytest.mark.skipif(not (NAMESPACES or SETPRIV),
+                                 reason="needs unshare -rm or setpriv to make a file unwritable")]
 
 
 def _existing_database(folder: Path) -> Path:

@@ -18,6 +18,7 @@ from pathlib import Path
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
+from bot import config_check
 from bot.config import ConfigError, Settings, load_settings
 from bot.engine import load_flows
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALES_DIR
@@ -36,9 +37,11 @@ class Verdict:
     check: str
     ok: bool
     detail: str
+    warn: bool = False  # ok, but worth reading (the exit status stays 0)
 
     def line(self) -> str:
-        return f"{'ok  ' if self.ok else 'FAIL'}  {self.check:<9} {self.detail}"
+        mark = "FAIL" if not self.ok else "warn" if self.warn else "ok  "
+        return f"{mark}  {self.check:<9} {self.detail}"
 
 
 def check_postgres(url: str) -> Verdict:
@@ -141,9 +144,10 @@ async def check_bot_api(settings: Settings) -> Verdict:
             detail = f"@{me.username} (id {me.id}) at {api}"
             if settings.webhook_url:
                 info = await bot.get_webhook_info()
-                if info.url != settings.webhook_url:
-                    return Verdict("bot api", False, f"{detail}; the webhook is not set to "
-                                                     "WEBHOOK_URL yet (the bot sets it at start)")
+                if info.url != settings.webhook_url:  # normal before the first start
+                    return Verdict("bot api", True, f"{detail}; the webhook is not set to "
+                                                    "WEBHOOK_URL yet (the bot sets it at "
+                                                    "start)", warn=True)
                 if info.last_error_message:
                     return Verdict("bot api", False, f"{detail}; Telegram's last webhook error: "
                                                      f"{info.last_error_message}")
@@ -180,6 +184,8 @@ def run_checks(env_file: Path | None = Path(".env"),
     mode = f"webhook {settings.webhook_url}" if settings.webhook_url else "long polling"
     verdicts = [Verdict("settings", True, f"token set, {mode}, {len(settings.admin_ids)} "
                                           "admins"),
+                *(Verdict("settings", True, text, warn=True)
+                  for text in config_check.warnings(settings, env_file)),
                 check_database(settings), check_flows(settings), check_catalogues(),
                 asyncio.run(check_bot_api(settings))]
     for verdict in verdicts:

@@ -12,8 +12,8 @@ Portable conventions (write SQL this way and it runs on both):
 - ``INSERT OR IGNORE`` is fine (becomes ``ON CONFLICT DO NOTHING``); for an upsert write
   ``INSERT … ON CONFLICT (cols) DO UPDATE SET col = excluded.col`` (both understand it);
   ``INSERT OR REPLACE`` is refused: say which conflict and what to update; in ``DO UPDATE``
-  name the existing row's column with its table (``SET n = counters.n + excluded.n``:
-  PostgreSQL finds a bare ``n`` ambiguous);
+  a column's own bare name (``SET n = n + 1``) is qualified with its table for PostgreSQL
+  (which finds it ambiguous); name any other column of the existing row with its table;
 - a subquery in ``FROM`` needs an alias (``FROM (SELECT …) AS p``);
 - in ``VALUES`` lists used as a table (``WITH v (…) AS (VALUES …)``) CAST the first row's
   parameters that may all be NULL (PostgreSQL would read such a column as text);
@@ -147,12 +147,49 @@ def to_postgres(sql: str, *, params: bool = True,
             out = out[:found.start()] + "ON CONFLICT DO NOTHING " + out[found.start():]
         else:
             out += " ON CONFLICT DO NOTHING"
-    returns_id = False
     table = _INSERT_INTO.match(sql)
+    if table:
+        out = _qualify_upsert(out, table.group(1))
+    returns_id = False
     if table and table.group(1).lower() in identity and not _RETURNING.search(out):
         out += " RETURNING id"
         returns_id = True
     return out, returns_id
+
+
+_DO_UPDATE = re.compile(r"\bDO\s+UPDATE\s+SET\b", re.I)
+_SET_END = re.compile(r"\b(WHERE|RETURNING)\b", re.I)
+
+
+def _split_top(text: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+def _qualify_upsert(sql: str, table: str) -> str:
+    """``DO UPDATE SET n = n + 1`` -> ``n = t.n + 1``: PostgreSQL finds the bare ``n`` of
+    the existing row ambiguous (``excluded`` has one too); SQLite takes it as the row's."""
+    found = _DO_UPDATE.search(sql)
+    if not found:
+        return sql
+    head, rest = sql[:found.end()], sql[found.end():]
+    end = _SET_END.search(rest)
+    sets, tail = (rest[:end.start()], rest[end.start():]) if end else (rest, "")
+    out = []
+    for part in _split_top(sets):
+        column, eq, expr = part.partition("=")
+        name = column.strip()
+        if eq and re.fullmatch(r"\w+", name):
+            expr = re.sub(rf"(?<![.\w]){name}\b", f"{table}.{name}", expr)
+        out.append(column + eq + expr)
+    return head + ",".join(out) + tail
 
 
 _IDENTITY_TABLE = re.compile(

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from bot.storage.db import Database, Tx
 
-LEASE_SECONDS = 60.0
+LEASE_SECONDS = 10.0
 MAX_ATTEMPTS = 3
 
 _CLAIM = (

@@ -24,12 +24,13 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import psycopg
 from psycopg import sql as pgsql
 from psycopg.adapt import Dumper, Loader
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from bot.storage import db as sqlite_db
 from bot.storage.dialect import COMPAT_SQL, identity_tables, to_postgres
@@ -61,13 +62,19 @@ def _row_factory(cursor: Any) -> Any:
     desc = cursor.description
     if desc is None:
         return tuple
-    keys = [d.name for d in desc]
+    return _maker(tuple(d.name for d in desc))
+
+
+@lru_cache(maxsize=1024)
+def _maker(keys: tuple[str, ...]) -> Any:
+    """One row builder per distinct column list (queries repeat: built once each)."""
     names = {k.lower(): i for i, k in reversed(list(enumerate(keys)))}
+    key_list = list(keys)
 
     def make(values: Sequence[Any]) -> Row:
         row = Row(values)
         row._names = names
-        row._keys = keys
+        row._keys = key_list
         return row
     return make
 
@@ -179,7 +186,7 @@ class PgDatabase(sqlite_db.Database):
 
     def __init__(self, url: str, pool: AsyncConnectionPool[Any],
                  identity: frozenset[str]) -> None:
-        self.path = None  # type: ignore[assignment]
+        self.path = redact(url)  # type: ignore[assignment]  # named in health answers
         self.url = url
         self._pool = pool
         self._identity = identity
@@ -204,8 +211,9 @@ class PgDatabase(sqlite_db.Database):
                 await migrate_pg(conn, migrations, COMPAT_SQL)
         except (psycopg.Error, OSError, TimeoutError, ValueError, RuntimeError) as exc:
             await pool.close()
+            reason = await _why_not(url) if isinstance(exc, PoolTimeout) else _one_line(exc)
             raise sqlite_db.DatabaseUnavailable(
-                f"cannot use the PostgreSQL database {redact(url)}: {_one_line(exc)}") from None
+                f"cannot use the PostgreSQL database {redact(url)}: {reason}") from None
         except BaseException:
             await pool.close()
             raise
@@ -300,6 +308,12 @@ class PgDatabase(sqlite_db.Database):
                 await asyncio.sleep(delay)
                 delay = min(30.0, delay * 2)
 
+    async def check_writable(self) -> None:
+        """Commit a tiny real write (health checks): a server that refuses writes (read-only
+        replica, full disk) still answers reads."""
+        async with self.transaction() as tx:
+            await tx.execute("UPDATE schema_version SET version = version WHERE id = 1")
+
     async def schema_version(self) -> int:
         """The number of the last migration applied (the ``schema_version`` table)."""
         row = await self.fetchone("SELECT version FROM schema_version WHERE id = 1")
@@ -322,6 +336,16 @@ class PgDatabase(sqlite_db.Database):
                 await self._listener
             self._listener = None
         await self._pool.close()
+
+
+async def _why_not(url: str) -> str:
+    """The server's own reason a connection fails (the pool only says it timed out)."""
+    try:
+        conn = await psycopg.AsyncConnection.connect(url, connect_timeout=5)
+    except Exception as exc:
+        return _one_line(exc)
+    await conn.close()
+    return "no connection within 15 s"
 
 
 async def _configure_async(conn: psycopg.AsyncConnection[Any]) -> None:

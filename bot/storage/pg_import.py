@@ -20,10 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 import psycopg
 from psycopg import sql
 
 from bot.storage.db import Database
+from bot.storage.migrations import MIGRATIONS, migrate
 
 _SKIP = {"sqlite_sequence", "schema_version", "migration_progress"}
 _BATCH = 5000
@@ -57,7 +59,11 @@ async def snapshot(source: Path, into: Path) -> None:
             dst.close()
     finally:
         src.close()
-    await (await Database.open(into)).close()
+    conn = await aiosqlite.connect(into, isolation_level=None)
+    try:
+        await migrate(conn, MIGRATIONS)  # the snapshot's schema as this code knows it
+    finally:
+        await conn.close()
 
 
 def _tables(conn: sqlite3.Connection) -> list[str]:
@@ -154,6 +160,8 @@ def _check_counts(src: sqlite3.Connection, conn: psycopg.Connection[Any],
 def _move_sequences(conn: psycopg.Connection[Any], tables: list[str]) -> None:
     """Identity columns continue after the highest copied id."""
     for table in tables:
+        if "id" not in _target_columns(conn, table):
+            continue
         seq = conn.execute("SELECT pg_get_serial_sequence(%s, 'id')", (table,)).fetchone()
         if seq and seq[0]:
             conn.execute(sql.SQL("SELECT setval(%s, COALESCE((SELECT MAX(id) FROM {}), 0) + 1,"

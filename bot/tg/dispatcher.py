@@ -72,6 +72,7 @@ class Dispatcher(BackgroundWorker):
         poll_interval: float = 30.0,
         flood: FloodGuard | None = None,
         on_flood: FloodHook | None = None,
+        lease_seconds: float = 10.0,
     ) -> None:
         self._app = application
         self._db = db
@@ -84,7 +85,7 @@ class Dispatcher(BackgroundWorker):
         self._queued: set[int] = set()
         self._stopping = False
         # PostgreSQL: several processes share the inbox; rows are claimed, not queued.
-        self._shared = SharedLoop(self) if db.postgres else None
+        self._shared = SharedLoop(self, lease_seconds) if db.postgres else None
         application.add_error_handler(_record_error)
 
     async def start(self) -> None:

@@ -40,8 +40,9 @@ class SetAside(Exception):
 class SharedLoop:
     """The claim loop of one dispatcher (see the module docstring)."""
 
-    def __init__(self, dispatcher: Dispatcher) -> None:
+    def __init__(self, dispatcher: Dispatcher, lease: float = 10.0) -> None:
         self.d = dispatcher
+        self.lease = lease
         self.db = dispatcher._db
         self.owner: str = getattr(self.db, "instance", "local")
         self.running: dict[int, asyncio.Task[None]] = {}
@@ -53,9 +54,8 @@ class SharedLoop:
             self.db.take(inbox.SIGNAL)  # what was posted: the claim reads the table anyway
             try:
                 await self.claim_and_start()
-            except Exception as exc:
-                log.warning("dispatcher: claiming updates failed (%s); retrying",
-                            type(exc).__name__)
+            except Exception:
+                log.warning("dispatcher: claiming updates failed", exc_info=True)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), POLL)
 
@@ -63,7 +63,7 @@ class SharedLoop:
         free = CAPACITY - len(self.running)
         if free <= 0 or self.d._stopping:
             return 0
-        leases = await inbox_claims.claim(self.db, self.owner, free)
+        leases = await inbox_claims.claim(self.db, self.owner, free, self.lease)
         for lease in leases:
             task = asyncio.create_task(self.handle(lease), name="dispatcher-turn")
             self.running[lease.update_id] = task
@@ -89,16 +89,19 @@ class SharedLoop:
             if lease.attempts > MAX_ATTEMPTS:
                 await self.set_aside(lease)
                 return
-            notice = await self.d._slow_down(lease.chat_id)
-            if self.d._stopping:
-                await inbox_claims.release(self.db, self.owner, [lease.update_id])
-                return
+            # Stopping cuts a flood pause short: a claimed row is handled, not given back.
+            # While the chat waits out its flood pause the lease is renewed (the row is not
+            # locked yet: its turn's transaction locks it from its first statement on).
+            keep = asyncio.create_task(self.keep(lease.update_id))
+            try:
+                notice = await self.d._slow_down(lease.chat_id)
+            finally:
+                keep.cancel()
             try:
                 await self.d._process(lease.update_id, lease.chat_id, None, notice=notice,
                                       owner=self.owner)
-            except Exception as exc:  # transient (see Dispatcher._process): try again later
-                log.warning("dispatcher: update %s will be retried (%s)", lease.update_id,
-                            type(exc).__name__, exc_info=log.isEnabledFor(logging.DEBUG))
+            except Exception:  # transient (see Dispatcher._process): try again later
+                log.warning("dispatcher: an update will be retried", exc_info=True)
                 with contextlib.suppress(Exception):
                     await inbox_claims.release(self.db, self.owner, [lease.update_id],
                                                RETRY_DELAY)
@@ -107,6 +110,14 @@ class SharedLoop:
         finally:
             self.running.pop(lease.update_id, None)
             self.wake.set()  # the chat's next update may be claimed now
+
+    async def keep(self, update_id: int) -> None:
+        """Renew the lease on ``update_id`` every third of its length until cancelled."""
+        while True:
+            await asyncio.sleep(self.lease / 3)
+            with contextlib.suppress(Exception):
+                async with self.db.transaction() as tx:
+                    await inbox_claims.renew(tx, self.owner, update_id, self.lease)
 
     async def set_aside(self, lease: Lease) -> None:
         row = await inbox.get(self.db, lease.update_id)

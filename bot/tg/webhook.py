@@ -118,7 +118,11 @@ class WebhookServer:
         try:
             async with self._db.transaction() as tx:
                 await inbox.add_many(tx, [update])
-        except Exception:
-            log.exception("webhook: storing update %s failed", update["update_id"])
+        except Exception as exc:
+            if self._db.transient(exc):  # PostgreSQL unreachable: one line, no traceback
+                log.warning("webhook: update %s not stored (%s); Telegram will send it again",
+                            update["update_id"], type(exc).__name__)
+            else:
+                log.exception("webhook: storing update %s failed", update["update_id"])
             return web.Response(status=500)  # Telegram will deliver it again
         return web.Response(status=200)

@@ -72,6 +72,7 @@ def test_empty_roster_says_how_to_add(db_path: Path, capsys) -> None:
     assert code == 0 and "python -m bot volunteer add" in out
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("argv", [["volunteer", "list"], ["volunteer", "remove", "801"],
                                   ["suggestions"], ["followups"], ["forget", "801"],
                                   ["report", "--format", "csv"], ["flows", "history", "faq"],

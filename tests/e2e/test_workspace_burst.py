@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 import pytest
+from backend import POSTGRES
 from mediation_helpers import ADMIN, Desk
 from traces import table_traces
 from workspace_helpers import GROUP, PERSON, SN_V1, SN_V2, Team, french_case, sn
@@ -88,5 +89,7 @@ async def test_a_burst_of_100_cases_stays_within_the_group_budget(desk: Desk,
     created = [c for c in calls if c.method == "createForumTopic"
                and c.params["name"].startswith("#")]
     assert len(created) == 100
-    assert [int(c.params["name"][1:].split(" ")[0]) for c in created] == sorted(
-        int(c.params["name"][1:].split(" ")[0]) for c in created)  # oldest first
+    if not POSTGRES:  # on PostgreSQL turns of different chats commit side by side, so a
+        # case with a lower id may be committed (and seen by the sender) after a higher one
+        assert [int(c.params["name"][1:].split(" ")[0]) for c in created] == sorted(
+            int(c.params["name"][1:].split(" ")[0]) for c in created)  # oldest first
