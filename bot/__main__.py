@@ -25,7 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("flow_id")
     graph.add_argument("directory", nargs="?", default=None)
     graph.add_argument("--format", choices=["mermaid", "dot"], default="mermaid")
-    graph.add_argument("--lang", default=None)
+    graph.add_argument("--lang", default=None, metavar="LL",
+                       help="language of the step texts (default: the flow's first)")
     graph.add_argument("--output", "-o", default=None,
                        help="write svg/png with Graphviz (by extension)")
     links = flow_commands.add_parser("links", help="print each flow's t.me deep link")
@@ -45,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
                                          help="write a translated PO file into the flow files")
     import_po.add_argument("file")
     import_po.add_argument("--flows", dest="directory", default=None, metavar="DIR")
-    import_po.add_argument("--lang", default=None, help="default: the PO file's Language")
+    import_po.add_argument("--lang", default=None, metavar="LL",
+                           help="language of the translations (default: the PO file's "
+                                "Language header)")
     import_po.add_argument("--source", default=None, metavar="LL")
     history = flow_commands.add_parser("history", help="the published versions of a flow")
     history.add_argument("flow_id")
@@ -56,9 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     console = commands.add_parser("console", help="try the flows in a terminal")
     console.add_argument("directory", nargs="?", default=None)
-    console.add_argument("--lang", default=None)
-    console.add_argument("--flow", default=None)
-    console.add_argument("--country", default=None)
+    console.add_argument("--lang", default=None, metavar="LL",
+                         help="language of the texts, e.g. ru or zh_Hans (default: ask)")
+    console.add_argument("--flow", default=None, metavar="FLOW_ID",
+                         help="run this procedure directly (default: choose from a list)")
+    console.add_argument("--country", default=None, metavar="CC",
+                         help="country code, e.g. KZ (default: ask)")
     console.add_argument("--today", default=None, type=date.fromisoformat, metavar="YYYY-MM-DD",
                          help="the date the flow takes as today (replays date answers)")
 

@@ -7,6 +7,7 @@ without spaces. The expected procedure must come first among the person's countr
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,9 @@ PHRASINGS = [
     ("KG", "пособия на детей уй-булого комок", "kg-benefits"),
     ("KG", "nogironlik nafaqasi", "kg-benefits"),
     ("KG", "советский паспорт, нет гражданства", "kg-stateless"),
+    ("KG", "паспортимни йўқотдим", "kg-id-card"),  # Uzbek in Cyrillic
+    ("KG", "туғилганлик гувоҳномаси", "kg-birth"),
+    ("KG", "ногиронлик нафакаси", "kg-benefits"),  # к for қ
     # Senegal, fr and wo
     ("SN", "carte d'identite", "sn-id-card"),
     ("SN", "j'ai perdu ma carte d identite", "sn-id-card"),
@@ -57,6 +61,9 @@ PHRASINGS = [
     ("SN", "yegle juddu xale bi", "sn-birth"),
     ("SN", "bourse familiale", "sn-family-grant"),
     ("SN", "xaalis njaboot", "sn-family-grant"),
+    ("SN", "kart d'identite bu reer", "sn-id-card"),  # Wolof without its accents
+    ("SN", "winndinde jibinannde", "sn-birth"),  # Pulaar
+    ("SN", "cellal CMU", "sn-health"),
     # Lebanon, ar en fr and the domestic workers' languages
     ("LB", "تسجيل ولادة طفلي", "lb-birth-syrian"),
     ("LB", "شهادة الميلاد", "lb-birth-syrian"),
@@ -91,6 +98,12 @@ PHRASINGS = [
     ("SN", "jugement d'autorisation d'inscription", "sn-late-birth"),
     ("SN", "audience foraine", "sn-late-birth"),
 ]
+
+
+def test_the_stemmer_is_installed() -> None:
+    """First, so that a virtualenv older than the dependency says what to do."""
+    assert importlib.util.find_spec("snowballstemmer") is not None, (
+        "snowballstemmer is missing: run `pip install -e '.[dev]'` (pyproject.toml lists it)")
 
 
 @pytest.fixture(scope="module")

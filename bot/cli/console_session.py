@@ -27,6 +27,21 @@ def gettext_for(lang: str) -> Callable[[str], str]:
     return i18n.gettext_for(lang)
 
 
+def intro_lines(flow: Flow, lang: str, _: Callable[[str], str]) -> list[str]:
+    """What the bot shows before a procedure's first step (bot.tg.steps.flow_intro), as
+    plain text: the console omits nothing a person would read."""
+    lines = [flow.description.get(lang), ""]
+    lines.append(_("Sources") + ": " + ", ".join(f"{s.title} <{s.url}>" for s in flow.sources))
+    if flow.last_reviewed:
+        lines.append(_("Last checked by volunteers: {date}").format(
+            date=i18n.format_day(flow.last_reviewed, lang)))
+    lines.append(_("Rules and fees change: check with the office before you go."))
+    if lang in flow.unreviewed:
+        lines.append(_("This translation has not yet been checked by a native speaker. "
+                       "If something is unclear, a volunteer can help: /human"))
+    return lines
+
+
 class ToMenu(Exception):
     """The admin asked for the list of procedures (/menu)."""
 
@@ -122,6 +137,8 @@ class Console(Terminal):
                        "where a text is missing.").format(flow=flow.id, lang=lang,
                                                           first=flow.languages[0]))
         self.say(f"== {flow.title.get(lang)} ({flow.id}, {lang}) ==")
+        for line in intro_lines(flow, lang, _):
+            self.say(line)
         self.say(_("Commands: /back, /restart, /menu, /quit"))
         record = self.record = Record(flow, lang, self.today)
         sprint = start(self.flows, flow.id, lang, today=self.today, fmt=i18n.format_answer)
@@ -184,7 +201,7 @@ class Console(Terminal):
             for number, item in enumerate(question.items, start=1):
                 if command in {str(number), item.label.casefold()}:
                     return Press(step, item.key), item.label
-            return None, _("Type an item's number to tick or untick it, or done when "
+            return None, _("Type an item's number to tick or untick it, or /done when "
                            "finished.")
         if line.startswith("/"):
             return None, _("Unknown command {command}. Commands: /back, /restart, /menu, "

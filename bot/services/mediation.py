@@ -14,6 +14,7 @@ them to ignore notifications.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -30,11 +31,26 @@ from bot.storage.volunteers import Volunteer
 
 RENOTIFY, TO_ADMINS = "renotify", "admins"
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Opened:
     case: Case
     created: bool
+
+
+def step_label(step: Any, lang: str) -> str | None:
+    """How volunteers see a step: its label, else its text (shortened); never its id, which
+    means nothing to them. An escalation's text is the case's reason, shown on its own."""
+    if step is None:
+        return None
+    if step.label is not None:
+        return step.label.get(lang)
+    if step.kind == "escalate" or step.text is None:
+        return None
+    text = " ".join(step.text.get(lang).split())
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def case_context(flows: FlowSet, session: dict[str, Any] | None,
@@ -55,6 +71,9 @@ def case_context(flows: FlowSet, session: dict[str, Any] | None,
         return context
     context["title"] = flow.title.get(lang)
     step = flow.steps.get(step_id or "")
+    label = step_label(step, lang)
+    if label is not None:
+        context["step_label"] = label
     # Only a question says where the person stopped; an escalation's text is the case's reason.
     if step is not None and step.is_question and step.text is not None:
         context["question"] = step.text.get(lang)[:500]
@@ -110,6 +129,8 @@ async def open_case(tx: Tx, *, person_id: int, person_name: str | None, lang: st
     case = await cases.get(tx, case_id)
     assert case is not None
     await targets.opened(tx, case, flows)
+    tx.after_commit(lambda: log.info("case %s opened (country %s, procedure %s)", case_id,
+                                     country or "-", flow_id or "-"))
     return Opened(case, True)
 
 
@@ -200,6 +221,7 @@ async def close(tx: Tx, case: Case, actor_id: int, outcome: str) -> None:
     await volunteers.set_current_case(tx, actor_id, None)
     await records.audit(tx, case.id, actor_id, "closed")
     await records.bump(tx, "cases_closed", case.country or "")
+    tx.after_commit(lambda: log.info("case %s closed", case.id))  # no name, no outcome text
 
 
 async def person_message(tx: Tx, case: Case, kind: str, content: str | None,

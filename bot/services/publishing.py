@@ -17,6 +17,7 @@ Every action is audited (table `audit`, actions `flow_*`, no free text in the de
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,8 @@ __all__ = ["Checked", "Exported", "Refused", "RolledBack", "approve", "can_edit"
            "check_upload", "export", "forget", "load_report", "pending_reason",
            "receive", "reject", "request_review", "rollback", "start_reject", "store_checked",
            "take_reason"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,9 @@ async def approve(tx: Tx, library: FlowLibrary, role: Role, proposal_id: int) ->
     await store.close_suggestions(tx, proposal.id)
     await audit(tx, role.user_id, "published", f"{proposal.flow_id} v{number} "
                  f"proposal {proposal.id}")
+    flow_id, proposal_id = proposal.flow_id, proposal.id
+    tx.after_commit(lambda: log.info("proposal %s published: %s version %s", proposal_id,
+                                     flow_id, number))
     return number
 
 

@@ -15,10 +15,18 @@ Amharic...) are matched by prefix in `procedure_search`, which suits their suffi
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
-import snowballstemmer
+try:
+    import snowballstemmer
+except ImportError:  # pragma: no cover - an install older than the dependency (pip install -e .)
+    snowballstemmer = None
+    logging.getLogger(__name__).warning(
+        "snowballstemmer is not installed (pip install -e .): the search matches inflected "
+        "words by their beginning only")
 
 # Babel language code (its base part) -> Snowball algorithm
 STEMMERS = {
@@ -113,9 +121,11 @@ def is_cjk(word: str) -> bool:
 
 
 @lru_cache(maxsize=64)
-def _stemmer(lang: str) -> snowballstemmer.Stemmer | None:
+def _stemmer(lang: str) -> Any:
     algorithm = STEMMERS.get(lang.split("_")[0])
-    return snowballstemmer.stemmer(algorithm) if algorithm else None
+    if algorithm is None or snowballstemmer is None:
+        return None
+    return snowballstemmer.stemmer(algorithm)
 
 
 def stemmed_languages() -> frozenset[str]:

@@ -14,6 +14,7 @@ from bot.i18n import (  # sort_key: the bot and the console sort procedures alik
 )
 
 from . import callbacks
+from .commands import admin_commands, people_commands, volunteer_commands
 from .keyboards import Keyboard, button, keyboard
 from .markup import bold, escape
 from .person import Person
@@ -95,7 +96,8 @@ def procedures_page(person: Person, page: int = 0) -> tuple[str, Keyboard]:
     return "\n".join(lines), keyboard(rows)
 
 
-def help_text(person: Person) -> str:
+def help_text(person: Person, *, volunteer: bool = False, admin: bool = False) -> str:
+    """What the bot does and its commands; a volunteer's and an admin's too, for them."""
     _ = person.gettext
     lines = [
         _("I guide you step by step through official procedures, in your language. "
@@ -110,4 +112,12 @@ def help_text(person: Person) -> str:
         "/forget — " + _("erase everything the bot knows about you"),
         "/help — " + _("this message"),
     ]
+    if volunteer or admin:  # the same texts as Telegram's command menu for their role
+        shown = {name for name, _text in people_commands(person.lang)}
+        for extra in (volunteer_commands(person.lang),
+                      admin_commands(person.lang) if admin else []):
+            more = [f"/{name} — {text}" for name, text in extra if name not in shown]
+            shown.update(name for name, _text in extra)
+            if more:
+                lines += ["", *more]
     return escape("\n".join(lines))

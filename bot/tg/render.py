@@ -101,7 +101,14 @@ def _place_text(_: Callable[[str], str], place: ev.Place) -> str:
     return "\n".join(lines)
 
 
-def _end_text(_: Callable[[str], str], lang: str, end: ev.End) -> str:
+# An end message longer than this (as read, without markup) sends "Still missing" on its own:
+# a list of what is still to get, each with where, lost at the bottom of a 1,000-character
+# message is what people miss (content review 2, G12).
+END_SPLIT = 500
+
+
+def _end_parts(_: Callable[[str], str], lang: str, end: ev.End) -> tuple[str, str]:
+    """The end text with the answers and what to bring; and the "Still missing" block."""
     blocks = [end.text]
     if end.summary:
         lines = ["• " + label_value(line.label, _escape_markup(
@@ -109,9 +116,19 @@ def _end_text(_: Callable[[str], str], lang: str, end: ev.End) -> str:
         blocks.append("**" + _("Your answers") + "**\n" + "\n".join(lines))
     if end.bring:
         blocks.append("**" + _("Bring with you") + "**\n" + "\n".join(f"• {b}" for b in end.bring))
+    missing = ""
     if end.missing:
-        blocks.append("**" + _("Still missing") + "**\n" + _missing_lines(_, end.missing, lang))
-    return "\n\n".join(blocks)
+        missing = "**" + _("Still missing") + "**\n" + _missing_lines(_, end.missing, lang)
+    return "\n\n".join(block for block in blocks if block), missing
+
+
+def _end_text(_: Callable[[str], str], lang: str, end: ev.End) -> list[str]:
+    """The end as one message, or two when the whole would pass END_SPLIT characters."""
+    main, missing = _end_parts(_, lang, end)
+    whole = "\n\n".join(part for part in (main, missing) if part)
+    if missing and main and len(whole.replace("**", "")) > END_SPLIT:
+        return [main, missing]
+    return [whole]
 
 
 def _missing_lines(_: Callable[[str], str], items: tuple[ev.MissingItem, ...],
@@ -150,7 +167,11 @@ def render_events(events: tuple[ev.Event, ...] | list[ev.Event], *, chat_id: int
         elif isinstance(event, ev.Invalid):
             out.add(invalid_text(_, event, lang))
         elif isinstance(event, ev.End):
-            out.add(_end_text(_, lang, event))
+            *first, last = _end_text(_, lang, event)
+            for message in first:
+                out.add(message)
+                out.flush()
+            out.add(last)
             out.flush(keyboard([
                 [button(_("🔄 Start again"), callbacks.encode("n", "restart")),
                  button(_("🏠 Menu"), callbacks.encode("n", "menu"))],

@@ -8,6 +8,8 @@ import shlex
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from bot.cli import console
 from bot.engine import load_flows
 from bot.flowtests import load_cases, run_cases
@@ -276,3 +278,26 @@ def test_a_missing_paper_got_at_an_enforcement_office_carries_its_caution() -> N
     item = out.index("  - Справка об отпечатках пальцев")
     assert out.index("    ⚠ ", item) < out.index(caution, item)  # under the item, then ...
     assert out.count(caution) == 3  # ... with the office, and in the end summary
+
+
+def test_the_console_shows_what_the_bot_shows_before_the_first_step(flows_dir: Path) -> None:
+    """Sources and the review date (issue 18): the console omits nothing the bot shows."""
+    flow = load_flows(flows_dir).flows.flows["xa-permit"]
+    _, out = drive(flows_dir, ["40", "/quit"], flow_id="xa-permit", lang="en")
+    assert "Sources: " in out and flow.sources[0].url in out
+    if flow.last_reviewed:
+        assert "Last checked by volunteers: " in out
+    assert "Rules and fees change: check with the office before you go." in out
+
+
+def test_console_options_have_help_text(capsys) -> None:
+    from bot.__main__ import build_parser
+
+    parser = build_parser()
+    with pytest.raises(SystemExit):
+        parser.parse_args(["console", "--help"])
+    options = " ".join(capsys.readouterr().out.split("options:", 1)[1].split())
+    for option, words in (("--lang LL", "language of the texts"),
+                          ("--flow FLOW_ID", "run this procedure"),
+                          ("--country CC", "country code")):
+        assert f"{option} {words}" in options

@@ -542,3 +542,39 @@ async def test_roster_from_the_cli_functions_routes_in_the_volunteers_language(d
     case_id = await human_case(desk, flow="kz-birth")
     assert await desk.notifications(case_id) == [V1]
     assert desk.said(V1, "Казахстан")
+
+
+async def test_newcomer_details_step_label_volunteer_help_and_case_log_lines(
+        desk: Desk, caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 18 item 11: a notification names the step by its label (never its id), a
+    volunteer's /help lists the volunteer commands, and INFO logs one line per case opened
+    and closed, naming nobody."""
+    import logging
+
+    await desk.start([kg(V1)])
+    with caplog.at_level(logging.INFO, logger="bot.services.mediation"):
+        case_id = await human_case(desk, reason="I do not know the exact date")
+        notice = next(t for t in desk.texts(V1) if f"#{case_id}" in t)
+        assert "birth_date" not in notice and "Step: " in notice
+        await desk.take(V1, case_id)
+        desk.say(V1, "/close")
+        await desk.settle()
+        desk.press_shown(V1, f"o:r:{case_id}:partly")
+        await desk.settle()
+        desk.press_shown(V1, f"o:d:{case_id}:partly:0")
+        await desk.settle()
+    assert (await desk.case(case_id)).status == "closed"
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("case ")]
+    assert lines == [f"case {case_id} opened (country KG, procedure kg-birth)",
+                     f"case {case_id} closed"]
+    for record in caplog.records:
+        assert str(PERSON) not in record.getMessage() and "Aigul" not in record.getMessage()
+
+    desk.say(V1, "/help")
+    await desk.settle()
+    help_text = desk.texts(V1)[-1]
+    assert "/cases" in help_text and "/close" in help_text and "/menu" in help_text
+    assert "/reload" not in help_text  # admins' commands are for admins
+    desk.say(PERSON2, "/help", lang="en")
+    await desk.settle()
+    assert "/cases" not in desk.texts(PERSON2)[-1]

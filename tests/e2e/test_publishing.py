@@ -126,7 +126,9 @@ async def test_second_admin_publishes_and_people_get_it_at_once(
     seen = await alice.click(_("Ask for review"))
     assert _("Sent to the other admins for review.") in seen.text
     assert fake_api.sent_documents(BOB)[-1][0] == f"{FLOW}-proposal-1.diff"
-    assert any('From: <a href="tg://user?id=900">900</a>' in t for t in fake_api.texts_to(BOB))
+    # The reviewer sees the author's name (here an admin: Telegram's first name), not an id.
+    assert any('From: <a href="tg://user?id=900">User900</a>' in t
+               for t in fake_api.texts_to(BOB))
     seen = await bob.click(_("Approve and publish"))
     assert _("Published: {flow} version {version}. People get it from now on.").format(
         flow=FLOW, version=2) in seen.text

@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.i18n import LANGUAGES, gettext_for, language_name
+from bot.services.roles import role_of
 from bot.services.texts import privacy_notice
 from bot.tg import callbacks
 from bot.tg.markup import escape
@@ -73,7 +74,9 @@ async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/help: what the bot does and its commands."""
     person = await load_person(update, context)
-    person.say(help_text(person))
+    role = await role_of(person.tx, person.user.user_id, person.settings.admin_ids)
+    person.say(help_text(person, volunteer=role.volunteer is not None or role.admin,
+                         admin=role.admin))
 
 
 async def choose_language(person: Person, lang: str, message_id: int | None) -> None:

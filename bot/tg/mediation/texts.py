@@ -36,8 +36,8 @@ def case_line(case: Case, lang: str, now: float | None = None) -> str:
 def notification(case: Case, lang: str) -> tuple[str, Keyboard]:
     _ = gettext_for(lang)
     lines = [bold(_("New case #{id}").format(id=case.id)), case_line(case, lang)]
-    if case.step_id:
-        lines.append(escape(_("Step: {step}").format(step=case.step_id)))
+    if case.context.get("step_label"):  # a label, never the step's id
+        lines.append(escape(_("Step: {step}").format(step=case.context["step_label"])))
     if case.reason:
         lines.append(escape(_("Reason: {reason}").format(reason=case.reason)))
     markup = keyboard([[button(_("✋ Take case #{id}").format(id=case.id),

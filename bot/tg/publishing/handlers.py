@@ -243,10 +243,11 @@ async def _send_to_reviewers(person: Person, proposal: store.Proposal) -> None:
     person.say(escape(_("Sent to the other admins for review.")))
     for admin in reviewers:
         await _show(person.turn, admin, await ui_lang(person.tx, admin), proposal.id,
-                    review=True)
+                    review=True, author_name=person.first_name)
 
 
-async def _show(turn: Turn, chat_id: int, lang: str, proposal_id: int, *, review: bool) -> None:
+async def _show(turn: Turn, chat_id: int, lang: str, proposal_id: int, *, review: bool,
+                author_name: str | None = None) -> None:
     """A proposal's summary and diff; with approve/reject buttons for a reviewer."""
     _ = gettext_for(lang)
     proposal = await store.get(turn.tx, proposal_id)
@@ -259,7 +260,8 @@ async def _show(turn: Turn, chat_id: int, lang: str, proposal_id: int, *, review
     author = None
     if proposal.author_id is not None:
         volunteer = await volunteers.get(turn.tx, proposal.author_id)
-        author = texts.author_link(proposal.author_id, volunteer.alias if volunteer else None)
+        name = (volunteer.alias if volunteer else None) or author_name
+        author = texts.author_link(proposal.author_id, name)
     send_proposal(turn, chat_id, _, proposal, checked, linked, markup, author)
 
 
