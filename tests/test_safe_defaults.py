@@ -35,6 +35,7 @@ def open_umask():
         os.umask(old)
 
 
+@pytest.mark.sqlite_only  # the SQLite files' modes (PostgreSQL's files are the server's)
 def test_database_wal_shm_backup_and_report_are_private_whatever_the_umask(
         tmp_path: Path, open_umask: None, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:

@@ -31,7 +31,7 @@ def reply(update: Update, text: str) -> None:
     message = update.effective_message
     params: dict[str, Any] = {"chat_id": update.effective_chat.id, "text": escape(text),
                               "parse_mode": "HTML"}
-    if message is not None and message.is_topic_message and message.message_thread_id:
+    if message is not None and message.message_thread_id:
         params["message_thread_id"] = message.message_thread_id
     current_turn().send("sendMessage", params, chat_id=update.effective_chat.id)
 
@@ -40,9 +40,9 @@ async def missing_right(update: Update, context: ContextTypes.DEFAULT_TYPE) -> s
     """The first right the bot lacks in this chat, by its name in Telegram's settings."""
     try:
         member = await context.bot.get_chat_member(update.effective_chat.id, context.bot.id)
-    except TelegramError as exc:
-        log.warning("workspace: getChatMember failed: %s", exc)
-        return texts.RIGHTS["can_manage_topics"]
+    except TelegramError as exc:  # cannot tell: bind; a missing right shows at the first
+        log.warning("workspace: getChatMember failed: %s", exc)  # topic (admins are told)
+        return None
     if member.status == "creator":
         return None
     for right in NEEDED:

@@ -58,6 +58,6 @@ async def route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await buttons.on_press(update, context, workspace)
     elif command is not None and command[0] in TEAM_COMMANDS:
         await topic_side.team_command(update, context, workspace, *command)
-    elif message is not None and command is None and message.is_topic_message:
+    elif message is not None and command is None and message.message_thread_id:
         await topic_side.on_topic_message(update, context, workspace)
     raise ApplicationHandlerStop

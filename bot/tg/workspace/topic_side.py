@@ -65,7 +65,7 @@ async def team_command(update: Update, context: ContextTypes.DEFAULT_TYPE,
     message = update.message
     topic = (await workspaces.topic_by_thread(turn.tx, workspace.chat_id,
                                               message.message_thread_id)
-             if message.is_topic_message else None)
+             if message.message_thread_id else None)
     case = await cases.get(turn.tx, topic.case_id) if topic else None
     if case is None:
         reply(update, texts.NOTE_USAGE)
