@@ -27,6 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +36,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from fakebotapi import FakeBotAPI  # noqa: E402
 
+from bot import app  # noqa: E402
 from bot.app import Runtime  # noqa: E402
 from bot.cli.volunteers import add_volunteer  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -50,6 +52,8 @@ PROBE_EVERY_S = 15.0  # 4 probes a minute: within the words' reserve of the budg
 
 async def run(scale: float, count: int, keep: bool) -> int:
     ratelimit.GROUP_SPAN = 60.0 / scale
+    # Telegram's one message a second per chat, scaled like the group's minute.
+    app.RateLimiter = partial(ratelimit.RateLimiter, chat_rate=scale, chat_burst=3)
     fake = FakeBotAPI()
     await fake.start()
     fake.forum(GROUP)

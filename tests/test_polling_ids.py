@@ -58,8 +58,23 @@ async def test_a_restart_after_ids_restarted_keeps_the_new_sequence(
     again = Intake(api_bot, db, timeout=0)
     fake_api.user_message(1, "newer")
     await again.poll_once()
-    assert await _texts(db) == ["old", "new", "newer"]
-    assert fake_api.confirmed == [10_001, 1]
+    assert await _texts(db) == ["old", "new", "newer"]  # "new" came again: dropped
+    await again.poll_once()
+    assert fake_api.confirmed == [10_001, 1, 2]
+
+
+async def test_ids_restarted_while_the_bot_was_stopped_are_not_swallowed(
+        fake_api: FakeBotAPI, api_bot: Bot, db: Database) -> None:
+    fake_api.user_message(1, "before")
+    first = Intake(api_bot, db, timeout=0)
+    await first.poll_once()
+    await first.poll_once()  # confirmed; then the bot stops
+    fake_api.restart_update_ids(1)
+    fake_api.user_message(1, "while stopped")
+    restarted = Intake(api_bot, db, timeout=0)  # no stored offset is sent blindly
+    assert len(await restarted.poll_once()) == 1
+    assert await _texts(db) == ["before", "while stopped"]
+    assert fake_api.confirmed == [10_001]
 
 
 async def test_no_offset_is_sent_that_confirms_what_the_inbox_does_not_hold(
@@ -88,3 +103,33 @@ async def test_a_stored_offset_of_the_old_format_is_used_once(
         await kv.put(tx, polling_state.LEGACY_OFFSET_KEY, str(first + 1))
     assert await Intake(api_bot, db, timeout=0).poll_once() == []
     assert fake_api.confirmed == [first]
+
+
+async def test_a_running_bot_answers_after_ids_restart_at_1(tmp_path, fake_api: FakeBotAPI,
+                                                            ) -> None:
+    """`python -m bot` as a process: Telegram restarts the ids while it runs, then while it
+    is stopped; every update is answered, one log line each time."""
+    import asyncio
+    import signal
+
+    from test_startup import read_until, start_bot
+
+    env = {"BOT_TOKEN": FakeBotAPI.token, "TELEGRAM_API_URL": fake_api.base_url}
+    bot = await start_bot(tmp_path, **env)
+    output = "".join(await read_until(bot, "Passerelle is running"))
+    fake_api.user_message(501, "/start")
+    await fake_api.wait_for(lambda c: c.method == "sendMessage" and c.chat_id == 501, 15)
+    fake_api.restart_update_ids(1)
+    fake_api.user_message(502, "/start")
+    await fake_api.wait_for(lambda c: c.method == "sendMessage" and c.chat_id == 502, 15)
+    bot.send_signal(signal.SIGTERM)
+    output += (await asyncio.wait_for(bot.communicate(), 15))[0].decode()
+    fake_api.restart_update_ids(1)  # again, while the bot is stopped
+    fake_api.user_message(503, "/start")
+    bot = await start_bot(tmp_path, **env)
+    output += "".join(await read_until(bot, "Passerelle is running"))
+    await fake_api.wait_for(lambda c: c.method == "sendMessage" and c.chat_id == 503, 15)
+    bot.send_signal(signal.SIGTERM)
+    output += (await asyncio.wait_for(bot.communicate(), 15))[0].decode()
+    assert output.count("went backwards") == 2, output
+    assert "Traceback" not in output

@@ -52,7 +52,7 @@ class EventText:
                 lines = [f"{text}  [{step}]"]
                 lines += [f"  {n}. [{'x' if i.ticked else ' '}] {i.label}"
                           for n, i in enumerate(items, start=1)]
-                lines.append("  (" + _("type a number to tick or untick, done when "
+                lines.append("  (" + _("type a number to tick or untick, /done when "
                                        "finished") + ")")
                 return "\n".join(lines)
             case ev.Missing(items=items):
@@ -154,5 +154,5 @@ class EventText:
         _ = self.gettext
         return {  # typed answers: answer_hints.invalid_text, as the bot says it
             "choice": _("Please type the number of one of the options."),
-            "checklist": _("Type an item's number to tick or untick it, or done when finished."),
+            "checklist": _("Type an item's number to tick or untick it, or /done when finished."),
         }.get(kind, _("That answer does not fit; please try again."))

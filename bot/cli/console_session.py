@@ -201,7 +201,7 @@ class Console(Terminal):
             for number, item in enumerate(question.items, start=1):
                 if command in {str(number), item.label.casefold()}:
                     return Press(step, item.key), item.label
-            return None, _("Type an item's number to tick or untick it, or done when "
+            return None, _("Type an item's number to tick or untick it, or /done when "
                            "finished.")
         if line.startswith("/"):
             return None, _("Unknown command {command}. Commands: /back, /restart, /menu, "

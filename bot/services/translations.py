@@ -219,7 +219,7 @@ def import_catalog(flows_dir: Path, catalog: Catalog, lang: str,
             for problem in _problems(site, source_text, wanted):
                 report.refused.append(f"{context} ({texts.owner}): {problem}")
             mark = (src, source_hash(source_text))
-            if written.get(lang) != wanted or _mark_of(lines, site, lang) not in (None, mark):
+            if written.get(lang) != wanted or _outdated_mark(lines, site, lang, written, mark):
                 plan.wanted[id(site)] = wanted
                 plan.marks[id(site)] = mark
                 plan.contexts[id(site)] = context
@@ -240,6 +240,18 @@ def import_catalog(flows_dir: Path, catalog: Catalog, lang: str,
         write_atomically(path, text)
         report.files.append(path)
     return report
+
+
+def _outdated_mark(lines: list[str], site: TextSite, lang: str, written: dict[str, str],
+                   mark: tuple[str, str]) -> bool:
+    """The same translation imported again re-marks it only when its mark is stale: a mark
+    made from another language that is still current stays (uz_Cyrl is made from uz, and an
+    export from the flow's first language must not re-mark it as made from ky)."""
+    current = _mark_of(lines, site, lang)
+    if current in (None, mark):
+        return False
+    other, digest = current
+    return other not in written or source_hash(written[other]) != digest
 
 
 def _mark_of(lines: list[str], site: TextSite, lang: str) -> tuple[str, str] | None:

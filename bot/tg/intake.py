@@ -132,8 +132,7 @@ class Intake:
             return []
         self._storing = True
         try:
-            ids = [int(update["update_id"]) for update in batch]
-            state = await polling_state.place(self._db, self._state, bot_id, ids, time.time())
+            state = await polling_state.place(self._db, self._state, bot_id, batch, time.time())
             if state.base:
                 batch = [{**u, "update_id": int(u["update_id"]) + state.base} for u in batch]
             async with self._db.transaction() as tx:

@@ -19,16 +19,13 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bot.storage import kv
+from bot.storage import inbox, kv
 from bot.storage.db import Reader, Tx
 
 log = logging.getLogger("bot.tg.intake")
 
 STATE_KEY = "polling.state"
 LEGACY_OFFSET_KEY = "polling.offset"  # before the state named its bot
-# An unconfirmed batch older than this is gone from Telegram (it keeps updates 24 hours):
-# confirming it at start could only swallow updates of a restarted id sequence.
-CONFIRM_WITHIN_S = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -56,23 +53,38 @@ async def save(tx: Tx, state: PollingState) -> None:
 
 
 def start_offset(state: PollingState, bot_id: int, now: float) -> int | None:
-    """The offset for the first getUpdates after a start: it confirms the batch stored
-    last, if that batch is this bot's and recent; else none (Telegram then sends what it
-    has not been told about; the inbox drops what it already holds)."""
-    if state.last is None or now - state.at > CONFIRM_WITHIN_S:
-        return None
-    if state.bot_id is not None and state.bot_id != bot_id:
+    """The offset for the first getUpdates after a start: none (Telegram then sends what it
+    has not been told about, and the inbox drops what it already holds), except for a state
+    written before it named its bot (an upgrade: that offset was confirmed this way).
+
+    Why never the stored offset: Telegram may have restarted the bot's ids while it was
+    stopped, and that offset would tell it to forget every new update.
+    """
+    if state.bot_id is not None or state.last is None:
         return None
     return state.last + 1
 
 
-async def place(db: Reader, state: PollingState, bot_id: int, ids: list[int],
+async def _redelivered(db: Reader, update: dict[str, Any], base: int) -> bool:
+    """Whether ``update`` is one the inbox already holds (sent again because the previous
+    process stopped before confirming it), not a new one with a reused id."""
+    stored = await inbox.get(db, int(update["update_id"]) + base)
+    if stored is None:
+        return False
+    blank = set(stored.payload) == {"update_id"}  # erased by /forget since
+    return blank or {**stored.payload, "update_id": 0} == {**update, "update_id": 0}
+
+
+async def place(db: Reader, state: PollingState, bot_id: int, batch: list[dict[str, Any]],
                 now: float) -> PollingState:
-    """The state for a batch with Telegram ids ``ids``: the same base, or a new one placed
-    after every inbox row when the bot changed or its ids went backwards (logged once)."""
+    """The state for a batch: the same base, or a new one placed after every inbox row when
+    the bot changed or its ids went backwards (logged once); a batch sent again after a
+    restart keeps the base (the inbox drops it as duplicates)."""
+    ids = [int(update["update_id"]) for update in batch]
     low, high = min(ids), max(ids)
     other_bot = state.bot_id is not None and state.bot_id != bot_id
-    backwards = not other_bot and state.last is not None and low <= state.last
+    backwards = (not other_bot and state.last is not None and low <= state.last
+                 and not await _redelivered(db, batch[ids.index(low)], state.base))
     base = state.base
     if other_bot or backwards:
         row = await db.fetchone("SELECT MAX(update_id) FROM inbox")
@@ -86,4 +98,5 @@ async def place(db: Reader, state: PollingState, bot_id: int, ids: list[int],
             log.warning("polling: Telegram's update ids went backwards (%d after %d; Telegram "
                         "restarts them after a week without updates); stored after the "
                         "previous ones, nothing dropped", low, state.last)
-    return PollingState(bot_id, high, base, now)
+    return PollingState(bot_id, max(high, state.last or high) if not (other_bot or backwards)
+                        else high, base, now)

@@ -106,7 +106,7 @@ def card(case: Case, status: str, alias: str | None, linked_to: int | None = Non
 def card_keyboard(case_id: int, status: str) -> Keyboard:
     if status == "closed":
         return keyboard([])
-    first = (button("✋ Claim", callbacks.encode("w", f"claim:{case_id}")) if status ==
-             "unclaimed" else button("↩ Release", callbacks.encode("w", f"release:{case_id}")))
-    return keyboard([[first, button("➡ Transfer", callbacks.encode("w", f"transfer:{case_id}")),
-                      button("✅ Close", callbacks.encode("w", f"close:{case_id}"))]])
+    first = (button("Claim", callbacks.encode("w", f"claim:{case_id}")) if status ==
+             "unclaimed" else button("Release", callbacks.encode("w", f"release:{case_id}")))
+    return keyboard([[first, button("Transfer", callbacks.encode("w", f"transfer:{case_id}")),
+                      button("Close", callbacks.encode("w", f"close:{case_id}"))]])
