@@ -44,6 +44,16 @@ def test_words_may_use_the_whole_window_the_rest_leaves_a_reserve() -> None:
     assert budget.wait(-100, words=False) == 0
 
 
+def test_a_restarted_process_counts_what_the_last_one_spent() -> None:
+    clock = Clock()
+    budget = GroupBudget(20, 60.0, 4, clock)
+    budget.seed(-100, [59.0] + [10.0] * 18 + [75.0])  # 19 calls within the minute count
+    assert budget.seeded(-100) and not budget.seeded(-200)
+    assert budget.wait(-100, words=True) == 0
+    budget.take(-100)
+    assert budget.wait(-100, words=True) == 1.0  # the one made 59 s ago frees first
+
+
 def test_retry_after_pauses_the_group() -> None:
     clock = Clock()
     budget = GroupBudget(20, 60.0, 4, clock)

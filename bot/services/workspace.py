@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from bot.services import mediation, privacy
 from bot.services.roles import Role
-from bot.storage import cases, workspaces, ws_outbox
+from bot.storage import cases, users, volunteers, workspaces, ws_outbox
 from bot.storage.cases import Case
 from bot.storage.db import Reader, Tx
-from bot.storage.workspaces import Workspace
+from bot.storage.volunteers import Volunteer
+from bot.storage.workspaces import Topic, Workspace
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -95,3 +96,46 @@ async def forget_topics(tx: Tx, user_id: int) -> None:
 
 # Before mediation's eraser: that one anonymises the cases, after which they name nobody.
 privacy.ERASERS.insert(0, forget_topics)
+
+
+# -- what the Telegram side reads and changes (handlers reach storage through here) -----------
+async def of_chat(db: Reader, chat_id: int) -> Workspace | None:
+    return await workspaces.get(db, chat_id)
+
+
+async def migrated(tx: Tx, old: int, new: int) -> bool:
+    """A group became a supergroup: its binding and topics follow the new chat id."""
+    return await workspaces.migrate_chat(tx, old, new)
+
+
+async def bind_group(tx: Tx, chat_id: int, countries: tuple[str, ...], user_id: int) -> None:
+    """Bind (the binder's language noted for later texts)."""
+    stored = await users.get(tx, user_id)
+    await workspaces.bind(tx, chat_id, countries, (stored.lang if stored else None) or "en",
+                          user_id)
+
+
+async def unbind_group(tx: Tx, chat_id: int) -> bool:
+    return await workspaces.unbind(tx, chat_id)
+
+
+async def case_topic(db: Reader, case_id: int) -> tuple[Case | None, Topic | None]:
+    return await cases.get(db, case_id), await workspaces.topic(db, case_id)
+
+
+async def case_in_thread(db: Reader, chat_id: int, thread_id: int | None
+                         ) -> tuple[Case | None, Topic | None]:
+    """The case whose topic is ``thread_id`` in the group (None, None: not a case's topic)."""
+    topic = (await workspaces.topic_by_thread(db, chat_id, thread_id)
+             if thread_id is not None else None)
+    return (await cases.get(db, topic.case_id) if topic else None), topic
+
+
+async def colleagues(db: Reader, case: Case) -> list[Volunteer]:
+    """The country's volunteers other than the case's own (transfer targets)."""
+    return [v for v in await volunteers.for_country(db, case.country)
+            if v.user_id != case.volunteer_id]
+
+
+async def volunteer(db: Reader, user_id: int) -> Volunteer | None:
+    return await volunteers.get(db, user_id)

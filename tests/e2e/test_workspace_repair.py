@@ -129,3 +129,21 @@ async def test_forum_mode_turned_off_waits_and_recovers(team: Team) -> None:
     assert team.topic_texts(case_id)[-1] == "Il y a quelqu'un ?"
     assert team.topic(case_id).thread_id != old
     assert len([t for t in team.desk.texts(ADMIN) if "no longer a forum" in t]) == 1
+
+
+async def test_what_waits_for_a_topic_survives_a_restart(team: Team) -> None:
+    desk = team.desk
+    team.fake.set_rights(GROUP, can_manage_topics=False)  # no topic can be made for now
+    desk.say(PERSON, "/start sn-birth", lang="fr")
+    desk.say(PERSON, "/human acte de naissance", lang="fr")
+    desk.say(PERSON, "Premier message", lang="fr")
+    await desk.expect(ADMIN, "lost a right")
+    case_id = await desk.open_case_of(PERSON)
+    await desk.stop()
+    team.fake.set_rights(GROUP, can_manage_topics=True)
+    await desk.start_again()
+    await team.fake.wait_for(lambda c: c.ok and c.method == "copyMessage"
+                             and c.chat_id == GROUP, timeout=15)
+    await team.settle(15)
+    texts = team.topic_texts(case_id)
+    assert texts[0].startswith(f"Case #{case_id}") and "Premier message" in texts

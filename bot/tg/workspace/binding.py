@@ -16,7 +16,6 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.services import workspace as rules
-from bot.storage import users, workspaces
 from bot.tg.markup import escape
 from bot.tg.turn import current_turn
 
@@ -60,13 +59,13 @@ async def workspace_command(update: Update, context: ContextTypes.DEFAULT_TYPE,
     if user is None or not rules.may_bind(user.id, settings.admin_ids):
         reply(update, texts.NOT_ADMIN)
         return
-    current = await workspaces.get(tx, chat.id)
+    current = await rules.of_chat(tx, chat.id)
     if not args:
         reply(update, texts.SHOWN.format(countries=", ".join(current.countries))
               if current else texts.UNBOUND_SHOWN)
         return
     if args.lower() == "off":
-        await workspaces.unbind(tx, chat.id)
+        await rules.unbind_group(tx, chat.id)
         reply(update, texts.OFF)
         return
     countries = rules.parse_countries(args)
@@ -80,7 +79,5 @@ async def workspace_command(update: Update, context: ContextTypes.DEFAULT_TYPE,
     if lacking is not None:
         reply(update, texts.MISSING_RIGHT.format(right=lacking))
         return
-    stored = await users.get(tx, user.id)
-    await workspaces.bind(tx, chat.id, countries, (stored.lang if stored else None) or "en",
-                          user.id)
+    await rules.bind_group(tx, chat.id, countries, user.id)
     reply(update, texts.BOUND.format(countries=", ".join(countries)))

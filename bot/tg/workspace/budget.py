@@ -45,6 +45,17 @@ class GroupBudget:
         """Telegram said ``retry_after``: nothing goes into the group before then."""
         self._paused[chat_id] = max(self._paused.get(chat_id, 0.0), self._clock() + seconds)
 
+    def seed(self, chat_id: int, ages: list[float]) -> None:
+        """Calls made ``ages`` seconds ago (read from the database after a restart): a new
+        process must not spend a minute's budget the previous one already spent."""
+        now = self._clock()
+        known = list(self._stamps.get(chat_id, ()))
+        self._stamps[chat_id] = deque(sorted(
+            known + [now - age for age in ages if 0 <= age < self.span]))
+
+    def seeded(self, chat_id: int) -> bool:
+        return chat_id in self._stamps
+
     def rename(self, old: int, new: int) -> None:
         """The group migrated to a new id: its spending follows it."""
         if old in self._stamps:

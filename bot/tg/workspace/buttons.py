@@ -14,7 +14,6 @@ from bot.i18n import N_, gettext_for
 from bot.services import mediation, privacy
 from bot.services import workspace as rules
 from bot.services.roles import Role, role_of
-from bot.storage import cases, volunteers, workspaces
 from bot.storage.cases import Case
 from bot.storage.workspaces import Topic, Workspace
 from bot.tg import callbacks
@@ -67,8 +66,7 @@ async def _act(turn: Turn, update: Update, context: ContextTypes.DEFAULT_TYPE,
     action, _, rest = data.value.partition(":")
     case_id = int(rest.split(":")[0])
     tx = turn.tx
-    case = await cases.get(tx, case_id)
-    topic = await workspaces.topic(tx, case_id)
+    case, topic = await rules.case_topic(tx, case_id)
     if case is None or topic is None or topic.chat_id != workspace.chat_id:
         return STALE
     user = update.effective_user
@@ -123,8 +121,7 @@ async def _claim(turn: Turn, case: Case, topic: Topic, role: Role, user: User) -
 
 
 async def _offer_transfer(tx, case: Case, topic: Topic) -> str:
-    others = [v for v in await volunteers.for_country(tx, case.country)
-              if v.user_id != case.volunteer_id]
+    others = await rules.colleagues(tx, case)
     if not others:
         return texts.NO_ONE.format(country=case.country or "?")
     rows = [[button(v.alias or f"#{v.user_id}", callbacks.encode("w", f"to:{case.id}:{v.user_id}"))]
@@ -134,7 +131,7 @@ async def _offer_transfer(tx, case: Case, topic: Topic) -> str:
 
 
 async def _transfer(turn: Turn, case: Case, topic: Topic, target_id: int, actor: int) -> str:
-    target = await volunteers.get(turn.tx, target_id)
+    target = await rules.volunteer(turn.tx, target_id)
     if target is None or not target.covers(case.country) or case.status != "taken":
         return STALE
     await mediation.transfer(turn.tx, case, case.volunteer_id or actor, target)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from telegram import Chat, Message, Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.storage import workspaces
+from bot.services import workspace as rules
 from bot.tg.turn import current_turn
 
 from . import binding, buttons, topic_side
@@ -45,13 +45,13 @@ async def route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is not None and (message.migrate_to_chat_id or message.migrate_from_chat_id):
         old, new = ((chat.id, message.migrate_to_chat_id) if message.migrate_to_chat_id
                     else (message.migrate_from_chat_id, chat.id))
-        await workspaces.migrate_chat(tx, old, new)
+        await rules.migrated(tx, old, new)
         raise ApplicationHandlerStop
     command = command_of(message, context.bot.username)
     if command is not None and command[0] == "workspace":
         await binding.workspace_command(update, context, command[1])
         raise ApplicationHandlerStop
-    workspace = await workspaces.get(tx, chat.id)
+    workspace = await rules.of_chat(tx, chat.id)
     if workspace is None:
         return
     if update.callback_query is not None:

@@ -127,6 +127,10 @@ class WorkspaceSender(BackgroundWorker):
     async def _lane(self, chat_id: int) -> None:
         failed = False
         try:
+            if not self.budget.seeded(chat_id):  # after a restart: what was spent still counts
+                now = self._clock()
+                sent = await ws_outbox.calls_since(self.db, chat_id, now - self.budget.span)
+                self.budget.seed(chat_id, [now - at for at in sent])
             while await self.step(chat_id):
                 pass
         except asyncio.CancelledError:

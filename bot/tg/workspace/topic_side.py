@@ -14,7 +14,6 @@ from telegram.ext import ContextTypes
 from bot.services import mediation, privacy, shifts
 from bot.services import workspace as rules
 from bot.services.roles import role_of
-from bot.storage import cases, workspaces
 from bot.storage.workspaces import Workspace
 from bot.tg.markup import escape
 from bot.tg.mediation import relay
@@ -31,11 +30,10 @@ async def on_topic_message(update: Update, context: ContextTypes.DEFAULT_TYPE,
     turn = current_turn()
     message = update.message
     kind = relay.kind_of(message)
-    topic = await workspaces.topic_by_thread(turn.tx, workspace.chat_id,
+    case, topic = await rules.case_in_thread(turn.tx, workspace.chat_id,
                                              message.message_thread_id)
     if topic is None or kind == "other":
         return  # the Queue topic, a service message (topic created, pinned…)
-    case = await cases.get(turn.tx, topic.case_id)
     user = update.effective_user
     role = await role_of(turn.tx, user.id, context.bot_data["settings"].admin_ids)
     if case is None or not rules.may_act(role, case):
@@ -63,10 +61,8 @@ async def team_command(update: Update, context: ContextTypes.DEFAULT_TYPE,
         reply(update, await shifts.command(turn.tx, role, name, args))
         return
     message = update.message
-    topic = (await workspaces.topic_by_thread(turn.tx, workspace.chat_id,
+    case, _topic = await rules.case_in_thread(turn.tx, workspace.chat_id,
                                               message.message_thread_id)
-             if message.message_thread_id else None)
-    case = await cases.get(turn.tx, topic.case_id) if topic else None
     if case is None:
         reply(update, texts.NOTE_USAGE)
         return
