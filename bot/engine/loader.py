@@ -7,11 +7,12 @@ on what is valid. A result with errors must not replace a working set (see `Load
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from . import file_cache
 from .checker import check_flows
@@ -23,6 +24,8 @@ from .parse import ParsedFlow, parse_flow
 from .problems import Problem
 from .translation_marks import check_stale
 from .yaml_errors import excerpt, explain
+
+T = TypeVar("T")
 
 COUNTRY_FILE = "country.yaml"
 TESTS_DIR = "tests"
@@ -83,36 +86,42 @@ def _read(raw: bytes, report: Reporter) -> object:
 
 def _country(path: Path, code: str, report: Reporter) -> Country | None:
     """Read and parse one country.yaml, or take what the same bytes gave last time."""
-    raw = _read_bytes(path, report)
-    if raw is None:
-        return None
-    cache_key = file_cache.key("country", code, raw)
-    cached = file_cache.get(cache_key, report.file)
-    if cached is not None:
-        country, problems = cached
-        report.problems.extend(problems)
-        return country
-    data = _read(raw, report)
-    _empty(report, data)
-    country = parse_country(report, data, code) if data is not None else None
-    _stale(report, raw)
-    file_cache.put(cache_key, report.file, country, report.problems)
-    return country
+
+    def parse(raw: bytes) -> Country | None:
+        data = _read(raw, report)
+        _empty(report, data)
+        return parse_country(report, data, code) if data is not None else None
+
+    return _cached("country", path, code, report, parse)
 
 
 def _flow(path: Path, code: str, report: Reporter) -> ParsedFlow | None:
     """Read and parse one flow file, or take what the same bytes gave last time."""
+
+    def parse(raw: bytes) -> ParsedFlow | None:
+        data = _read(raw, report)
+        return None if _empty(report, data) else parse_flow(report, data, code, raw)
+
+    return _cached("flow", path, code, report, parse)
+
+
+def _cached(kind: str, path: Path, code: str, report: Reporter,
+            parse: Callable[[bytes], T | None]) -> T | None:
+    """What ``parse`` makes of the file's bytes, reused while the same bytes come back.
+
+    The key is the content (and country), never the path or time: a proposal checked on a
+    copy of the folder reuses it, and any edit is seen.
+    """
     raw = _read_bytes(path, report)
     if raw is None:
         return None
-    cache_key = file_cache.key("flow", code, raw)
+    cache_key = file_cache.key(kind, code, raw)
     cached = file_cache.get(cache_key, report.file)
     if cached is not None:
         item, problems = cached
         report.problems.extend(problems)
         return item
-    data = _read(raw, report)
-    item = None if _empty(report, data) else parse_flow(report, data, code, raw)
+    item = parse(raw)
     _stale(report, raw)
     file_cache.put(cache_key, report.file, item, report.problems)
     return item
