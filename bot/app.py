@@ -92,7 +92,8 @@ class Runtime:
         """The parts that need no Telegram: the database, then the metrics port (so
         monitoring sees a 503 with the reason while Telegram is unreachable at start)."""
         if self.db is None:
-            self.db = await Database.open(self.settings.database)
+            self.db = await Database.open(self.settings.database,
+                                          pool_size=self.settings.database_pool_size)
             try:  # an upgrade's new versions of edited flows: proposals, never a stop
                 await shipped_updates.propose(self.db, self.library)
             except Exception:

@@ -51,6 +51,7 @@ class Settings:
     telegram_api_url: str = "https://api.telegram.org/bot"
     database_path: Path = Path("data/passerelle.sqlite3")
     database_url: str | None = field(default=None, repr=False)  # postgresql://… (password)
+    database_pool_size: int = 10  # PostgreSQL connections per process
     inbox_lease_seconds: float = 10.0  # PostgreSQL: a dead process's update comes back after
     flows_dir: Path = Path("data/flows")
     shipped_flows_dir: Path = SHIPPED_FLOWS
@@ -196,6 +197,7 @@ def load_settings(
         telegram_api_url=api_url,
         database_path=database_path,
         database_url=database_url,
+        database_pool_size=max(1, int(_number(env, "DATABASE_POOL_SIZE", 10, int))),
         inbox_lease_seconds=_number(env, "INBOX_LEASE_SECONDS", 10.0),
         flows_dir=Path(env.get("FLOWS_DIR", "").strip() or Settings.flows_dir),
         admin_ids=frozenset(admin_ids),

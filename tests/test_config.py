@@ -163,3 +163,13 @@ def test_report_min_count_defaults_to_10_and_is_never_below_5(tmp_path: Path) ->
     assert result.returncode == 2
     assert "REPORT_MIN_COUNT must be at least 5" in one_clear_line(result)
     assert load_settings({**base, "ABANDON_AFTER_HOURS": "6"}, None).abandon_after_hours == 6
+
+
+def test_the_postgresql_pool_size_is_read_from_dotenv_and_checked(tmp_path: Path) -> None:
+    """DATABASE_POOL_SIZE goes through the one config reader, so `.env` sets it too."""
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("DATABASE_POOL_SIZE=4\n", encoding="utf-8")
+    assert load_settings({"BOT_TOKEN": GOOD_TOKEN}, dotenv).database_pool_size == 4
+    assert load_settings({"BOT_TOKEN": GOOD_TOKEN}, None).database_pool_size == 10
+    with pytest.raises(ConfigError, match="DATABASE_POOL_SIZE"):
+        load_settings({"BOT_TOKEN": GOOD_TOKEN, "DATABASE_POOL_SIZE": "many"}, None)

@@ -159,13 +159,14 @@ class Database:
     @classmethod
     async def open(
         cls, path: str | Path, migrations: Sequence[tuple[int, str]] = MIGRATIONS, *,
-        create: bool = True,
+        create: bool = True, pool_size: int = 10,
     ) -> Database:
         """Open the database at ``path``, bring its schema up to date and prove it takes a
         write. ``create``: make it (and its folder) if missing; only the bot does that,
         commands pass False and get :class:`DatabaseMissing` instead.
 
-        A ``postgresql://`` URL as ``path`` opens that PostgreSQL database instead.
+        A ``postgresql://`` URL as ``path`` opens that PostgreSQL database instead, with at
+        most ``pool_size`` connections.
 
         Raises :class:`DatabaseUnavailable` (one line: which file, what is wrong) when the
         folder cannot be created, the file cannot be opened or written (permissions, a
@@ -176,7 +177,7 @@ class Database:
         if is_postgres_url(path):
             from bot.storage.pg import PgDatabase
 
-            return await PgDatabase.open_url(str(path), migrations)
+            return await PgDatabase.open_url(str(path), migrations, pool_size=pool_size)
         path = Path(path)
         if not create and not path.is_file():
             raise DatabaseMissing(f"no database at {path.resolve()} (the bot creates it at "

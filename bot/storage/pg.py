@@ -197,12 +197,13 @@ class PgDatabase(sqlite_db.Database):
 
     @classmethod
     async def open_url(cls, url: str,
-                       migrations: Sequence[tuple[int, str]] = MIGRATIONS) -> PgDatabase:
+                       migrations: Sequence[tuple[int, str]] = MIGRATIONS, *,
+                       pool_size: int = 10) -> PgDatabase:
         """Connect, bring the schema up to date (under the migration lock) and listen."""
         from bot.storage.pg_migrations import migrate_pg
 
         pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
-            url, min_size=1, max_size=int(os.environ.get("DATABASE_POOL_SIZE", "10")),
+            url, min_size=1, max_size=pool_size,
             kwargs={"autocommit": True}, configure=_configure_async, open=False, timeout=30,
             name="passerelle")
         try:
