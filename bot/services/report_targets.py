@@ -6,7 +6,9 @@ Why apart from the other tables: these counts come from anonymous monthly counte
 from days, so they cannot join the day-by-day equations of ``report_overlaps`` (a month
 counts whole in any report that touches it). Each cell stands alone (no totals are
 published), so hiding the counts from 1 to ``REPORT_MIN_COUNT - 1`` is all the suppression
-they need, and the same month of the same country is hidden alike in every report.
+they need, with the zero beside a hidden count ("c,0" would say the few cases all met, or all
+missed, the target); the same month of the same country is hidden alike in every report.
+Limit: the current month's counts grow, so two reports a day apart differ by that day's.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from bot.storage import reports as sql
 from bot.storage.db import Reader
 from bot.storage.reports import Period
 
-from .suppression import suppress
+from .suppression import Line, suppress, telling_zeros
 
 COLUMNS = ["country", "month", "first_met", "first_missed", "next_met", "next_missed"]
 COUNTS = COLUMNS[2:]
@@ -33,6 +35,11 @@ async def rows(db: Reader, period: Period, min_count: int, hidden: Any) -> list[
     values = {(country, month, c): counts[(country, month, c)]
               for country, month in places for c in COUNTS}
     secret = suppress(values, [], min_count)
+    # "c,0" would tell that the few cases of a month all met (or all missed) the target.
+    answers = [Line(((country, month, f"{kind}_met"), (country, month, f"{kind}_missed")),
+                    (country, month, kind), attribute=True)
+               for country, month in places for kind in ("first", "next")]
+    secret |= telling_zeros(values, answers, secret)
     return [{"country": country, "month": month,
              **{c: hidden if (country, month, c) in secret else values[(country, month, c)]
                 for c in COUNTS}} for country, month in places]
