@@ -36,6 +36,7 @@ TABLES: dict[str, str] = {
     "followup_outcomes": N_("Follow-up answers: did it work?"),
     "blockers": N_("What blocked people, by procedure and office"),
     "ratings": N_("Ratings of volunteers' help (1 to 5)"),
+    "targets": N_("Response targets"),
 }
 
 # column id -> (label, meaning); a column absent here is a result or blocker id (see above).
@@ -74,6 +75,15 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "office_id": (N_("Office id"), N_("The office of the procedure's place step, if known")),
     "office": (N_("Office"), N_("The office's name")),
     "total": (N_("Total"), N_("Sum of the row")),
+    "month": (N_("Month"), N_("Month (UTC) the case was opened")),
+    "first_met": (N_("First answer on time"), N_(
+        "Cases whose first answer came within the country's first_response_minutes")),
+    "first_missed": (N_("First answer late"), N_(
+        "Cases whose first answer did not come within the country's first_response_minutes")),
+    "next_met": (N_("Next answer on time"), N_(
+        "Messages answered within the country's next_response_hours")),
+    "next_missed": (N_("Next answer late"), N_(
+        "Messages not answered within the country's next_response_hours")),
     "r1": ("1", N_("Ratings of 1 (poor)")),
     "r2": ("2", N_("Ratings of 2")),
     "r3": ("3", N_("Ratings of 3")),

@@ -40,6 +40,7 @@ KEY_COLUMNS = {
     "steps": ["step", "reached", "answered", "abandoned", "escalated", "invalid", "back",
               "answer_kind"],
     "languages": ["procedure", "language", "started"],
+    "targets": ["country", "month", "first_met", "first_missed", "next_met", "next_missed"],
 }
 SILENT_KINDS = ("branch", "compute", "flow")  # steps that show people nothing
 
@@ -141,7 +142,8 @@ def html_report(report: Report) -> str:
             continue
         parts += [f"<h3>{_e(row['procedure'])}</h3>", funnel(report, row["flow_id"]),
                   table_html(steps, lang, ordered(steps, ("flow_id", "procedure")))]
-    for name in ("blockers", "case_outcomes", "followup_outcomes", "ratings", "languages"):
+    for name in ("blockers", "case_outcomes", "followup_outcomes", "ratings", "targets",
+                 "languages"):
         table = report.table(name)
         if not table.rows:
             continue

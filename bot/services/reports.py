@@ -25,7 +25,7 @@ from bot.storage import reports as sql
 from bot.storage.db import Reader, Tx
 from bot.storage.reports import Period
 
-from . import report_overlaps
+from . import report_overlaps, report_targets
 from .report_columns import BLOCKERS, CASE_RESULTS, FOLLOWUP_RESULTS
 from .suppression import Line, suppress
 
@@ -144,6 +144,8 @@ async def build(db: Reader, flows: FlowSet, period: Period, *, lang: str = "en",
                 row[column] = _pct(row[part], row[whole])
     for row in tables["procedures"].rows:
         row["left_most_at"] = _left_most(tables["steps"], row["flow_id"])
+    tables["targets"] = Table("targets", list(report_targets.COLUMNS),
+                              await report_targets.rows(db, period, min_count, HIDDEN))
     generated = (today or datetime.now(UTC).date()).isoformat()
     published = {key: None if key in hidden else value for key, value in cells.values.items()}
     return Report(period, lang, min_count, generated, tables, published)

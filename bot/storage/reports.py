@@ -182,3 +182,24 @@ class _Pooled:
 
     async def close(self) -> None:
         """The database stays open: it is the bot's."""
+
+
+async def target_counts(db: Reader, period: Period) -> list[tuple[str, str, str, str, int]]:
+    """Response targets met or missed, as (country, month, kind, outcome, n), from the
+    anonymous counters ``target_first`` / ``target_next`` (key ``CC:YYYY-MM:met|missed``),
+    for the months the period touches (the counters are kept per month of the case's
+    opening, so a month is reported whole) and the period's country."""
+    rows = await db.fetchall(
+        "SELECT name, key, count FROM counters WHERE name IN ('target_first', 'target_next')")
+    first, last = period.since.isoformat()[:7], period.until.isoformat()[:7]
+    found = []
+    for r in rows:
+        parts = str(r["key"]).split(":")
+        if len(parts) != 3 or parts[2] not in ("met", "missed"):
+            continue
+        country, month, outcome = parts
+        if not first <= month <= last or (period.country and country != period.country):
+            continue
+        found.append((country, month, str(r["name"])[len("target_"):], outcome,
+                      int(r["count"])))
+    return found
