@@ -17,6 +17,10 @@ the shipped ``flows/`` of the code is only a source:
   review like any other (``bot/services/shipped_updates.py``). Nothing blocks the start.
 
 A folder that cannot be written raises :class:`FlowsDirError`, one line naming it.
+
+Several bot processes on one machine (PostgreSQL, ``DATABASE_URL``) share FLOWS_DIR and start
+together: :func:`folder_lock` makes one of them seed or update it while the others wait, so
+none reads a half-copied folder, and only one turns a waiting version into a proposal.
 """
 
 from __future__ import annotations
@@ -24,8 +28,15 @@ from __future__ import annotations
 import difflib
 import filecmp
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: one process per folder is all it runs
+    fcntl = None  # type: ignore[assignment]
 
 from bot.config import SHIPPED_FLOWS
 
@@ -62,11 +73,42 @@ def same_folder(a: Path, b: Path) -> bool:
         return False
 
 
+@contextmanager
+def folder_lock(live: Path, wait: bool = True) -> Iterator[bool]:
+    """Hold the lock of the live folder (a file beside it); yields False when ``wait`` is
+    False and another process holds it. Without ``fcntl`` (or a lock file) it yields True."""
+    if fcntl is None:
+        yield True
+        return
+    try:
+        live.parent.mkdir(parents=True, exist_ok=True)
+        handle = (live.parent / f".{live.name}.lock").open("a")
+    except OSError:
+        yield True  # nowhere to put a lock: the folder's own errors speak for themselves
+        return
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def sync(shipped: Path, live: Path) -> Sync:
-    """Seed or update ``live`` from ``shipped`` (see the module docstring)."""
-    result = Sync()
+    """Seed or update ``live`` from ``shipped`` (see the module docstring), one process at a
+    time."""
     if same_folder(shipped, live) or not shipped.is_dir():
-        return result
+        return Sync()
+    with folder_lock(live):
+        return _sync(shipped, live)
+
+
+def _sync(shipped: Path, live: Path) -> Sync:
+    result = Sync()
     try:
         if not live.exists() or not any(live.iterdir()):
             _seed(shipped, live)

@@ -27,8 +27,16 @@ CAPTION = "shipped update"
 
 
 async def propose(db: Database, library: FlowLibrary) -> list[int]:
-    """Turn every waiting shipped version into a proposal; return their numbers."""
+    """Turn every waiting shipped version into a proposal; return their numbers.
+
+    Processes sharing the folder start together: the one holding its lock makes the
+    proposals, the others skip (the waiting files are gone once proposed)."""
     live = library.directory
+    with live_flows.folder_lock(live, wait=False) as mine:
+        return await _propose(db, library, live) if mine else []
+
+
+async def _propose(db: Database, library: FlowLibrary, live: Path) -> list[int]:
     made = []
     for rel in live_flows.waiting(live):
         now = live_flows.read(live / live_flows.WAITING / rel)
