@@ -121,6 +121,18 @@ class Tx:
         self.after_commit(lambda: self.db._posted(name, posted))
 
 
+async def run_after_commit(tx: Tx) -> None:
+    """Run the callbacks a committed transaction registered (both backends); one failing
+    is logged and never stops the others, since the data is committed either way."""
+    for callback in tx._after_commit:
+        try:
+            result = callback()
+            if isinstance(result, Awaitable):
+                await result
+        except Exception:
+            log.exception("after_commit callback failed")
+
+
 class DatabaseUnavailable(Exception):
     """The database cannot be opened, written or migrated; the message is one line for the
     operator, naming the file. Every way of opening a database raises it (other back ends
@@ -224,13 +236,7 @@ class Database:
             finally:
                 tx.closed = True
                 _active_tx.reset(token)
-        for callback in tx._after_commit:
-            try:
-                result = callback()
-                if isinstance(result, Awaitable):
-                    await result
-            except Exception:
-                log.exception("after_commit callback failed")
+        await run_after_commit(tx)
 
     async def _rollback(self) -> None:
         try:

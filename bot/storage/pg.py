@@ -21,7 +21,7 @@ import logging
 import os
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from decimal import Decimal
 from functools import lru_cache
@@ -260,13 +260,7 @@ class PgDatabase(sqlite_db.Database):
             finally:
                 tx.closed = True
                 sqlite_db._active_tx.reset(token)
-        for callback in tx._after_commit:
-            try:
-                result = callback()
-                if isinstance(result, Awaitable):
-                    await result
-            except Exception:
-                log.exception("after_commit callback failed")
+        await sqlite_db.run_after_commit(tx)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Any]:
         """Read committed data (one statement, autocommit)."""
