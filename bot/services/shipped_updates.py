@@ -32,6 +32,8 @@ async def propose(db: Database, library: FlowLibrary) -> list[int]:
     Processes sharing the folder start together: the one holding its lock makes the
     proposals, the others skip (the waiting files are gone once proposed)."""
     live = library.directory
+    if not live_flows.waiting(live):
+        return []  # the usual start: no lock taken, no lock file made
     with live_flows.folder_lock(live, wait=False) as mine:
         return await _propose(db, library, live) if mine else []
 
