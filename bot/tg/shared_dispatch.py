@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import TYPE_CHECKING
 
 from bot.storage import inbox, inbox_claims
@@ -69,15 +70,22 @@ class SharedLoop:
             self.running[lease.update_id] = task
         return len(leases)
 
-    async def drain(self) -> None:
-        """Handle every claimable row until none is left (tests; ``process_pending``)."""
+    async def drain(self, patience: float = 4 * RETRY_DELAY) -> None:
+        """Handle every pending row until none is left (tests; ``process_pending``).
+
+        A row given back after a transient database error (a deadlock under load) is not
+        claimable for ``RETRY_DELAY`` seconds: wait for it, up to ``patience`` seconds,
+        instead of returning with the chat's later updates still pending.
+        """
+        deadline = time.monotonic() + patience
         while True:
-            started = await self.claim_and_start()
-            if not started and not self.running:
-                return
-            if self.running:
+            if await self.claim_and_start() or self.running:
                 await asyncio.wait(list(self.running.values()),
                                    return_when=asyncio.FIRST_COMPLETED)
+                continue
+            if not await inbox.pending_keys(self.db) or time.monotonic() > deadline:
+                return
+            await asyncio.sleep(0.05)
 
     async def stop(self) -> None:
         tasks = list(self.running.values())
